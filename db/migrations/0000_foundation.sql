@@ -28,6 +28,7 @@ CREATE TABLE "users" (
 	"locale" text DEFAULT 'fr' NOT NULL,
 	"totp_secret" text,
 	"totp_enabled_at" timestamp with time zone,
+	"totp_last_step" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_login_at" timestamp with time zone
 );

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { ORG_KINDS, ROLES, ESTABLISHMENT_CATEGORIES } from '../../../contracts/tenancy';
 
 /** Region → GHT (optional) → establishment → site → service. */
@@ -38,6 +38,8 @@ export const users = pgTable(
     /** TOTP secret, encrypted with a key derived from SESSION_SECRET (AES-256-GCM). */
     totpSecret: text('totp_secret'),
     totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** Last accepted TOTP time step: a code is never accepted twice. */
+    totpLastStep: integer('totp_last_step'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
   },

@@ -1,0 +1,59 @@
+import PgBoss from 'pg-boss';
+import type { Database } from '../db/client';
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+export interface JobQueue {
+  start(): Promise<void>;
+  /** Registers a worker; jobs are retried with backoff when the handler throws. */
+  work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
+  /** `key`: at most one waiting job per key (a retry of the same send is not a second job). */
+  send<T extends object>(name: string, data: T, opts?: { key?: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * pg-boss on the application's own database (PostgreSQL or embedded PGlite): jobs are
+ * rows, so they survive restarts and are shared by every process.
+ */
+export function createJobQueue(database: Database, opts: { pollingIntervalSeconds?: number } = {}): JobQueue {
+  const boss = new PgBoss(
+    database.pool
+      ? { db: { executeSql: (text: string, values?: unknown[]) => database.pool!.query(text, values) } }
+      : {
+          db: {
+            // PGlite runs parameterless multi-statement SQL (pg-boss's migrations) only through exec.
+            executeSql: async (text: string, values?: unknown[]) =>
+              values?.length ? database.pglite!.query(text, values) : { rows: (await database.pglite!.exec(text)).at(-1)?.rows ?? [] },
+          },
+        },
+  );
+  const queues = new Set<string>();
+  let started = false;
+  const ensureQueue = async (name: string) => {
+    if (queues.has(name)) return;
+    await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 });
+    queues.add(name);
+  };
+  return {
+    async start() {
+      boss.on('error', (err) => console.error('[jobs]', err.message));
+      await boss.start();
+      started = true;
+    },
+    async work(name, handler) {
+      await ensureQueue(name);
+      await boss.work<object>(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 }, async (jobs) => {
+        for (const job of jobs) await handler(job.data as never);
+      });
+    },
+    async send(name, data, sendOpts) {
+      await ensureQueue(name);
+      await boss.send(name, data, sendOpts?.key ? { singletonKey: sendOpts.key } : {});
+    },
+    async stop() {
+      if (started) await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { Menu, TriangleAlert } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Me } from '../../contracts/identity';
+import { i18n } from '../i18n';
+import { ApiError } from '../lib/api';
+import { meQuery } from '../modules/identity/api';
+import { Button, Notice, PageHeader, Spinner, ToastViewport } from '../ui';
+import { Footer, MAIN_ID, PublicFrame, SkipLink } from './Frame';
+import { isManager, MeContext } from './session';
+import { OrgSwitcher, UserMenu } from './TopBar';
+
+function SideNav({ me, open }: { me: Me; open: boolean }) {
+  const { t } = useTranslation();
+  const manager = isManager(me);
+  return (
+    <nav id="navigation" className={open ? 'sidenav sidenav--open' : 'sidenav'} aria-label={t('nav.label')}>
+      <ul className="sidenav__list">
+        <li>
+          <Link to="/" activeOptions={{ exact: true }} className="sidenav__link">
+            {t('nav.home')}
+          </Link>
+        </li>
+        {manager && (
+          <li>
+            <Link to="/journal" className="sidenav__link">
+              {t('nav.audit')}
+            </Link>
+          </li>
+        )}
+        {manager && (
+          <li>
+            <span id="nav-administration" className="sidenav__group">
+              {t('nav.administration')}
+            </span>
+            <ul className="sidenav__list" aria-labelledby="nav-administration">
+              <li>
+                <Link to="/administration/utilisateurs" className="sidenav__link">
+                  {t('nav.users')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/administration/organisations" className="sidenav__link">
+                  {t('nav.organisations')}
+                </Link>
+              </li>
+              {me.user.platformAdmin && (
+                <li>
+                  <Link to="/administration/courriels" className="sidenav__link">
+                    {t('nav.mails')}
+                  </Link>
+                </li>
+              )}
+            </ul>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
+function Shell({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const [navOpen, setNavOpen] = useState(false);
+  const pathname = useRouterState({ select: (state) => state.location.pathname });
+  useEffect(() => setNavOpen(false), [pathname]);
+
+  return (
+    <MeContext.Provider value={me}>
+      <div className="shell">
+        <SkipLink />
+        <header className="topbar">
+          <div className="topbar__inner">
+            <button
+              type="button"
+              className="topbar__nav-toggle"
+              aria-expanded={navOpen}
+              aria-controls="navigation"
+              onClick={() => setNavOpen((value) => !value)}
+            >
+              <Menu className="icon" aria-hidden="true" />
+              {t('nav.toggle')}
+            </button>
+            <Link to="/" className="brand">
+              Hygie
+            </Link>
+            <OrgSwitcher />
+            <UserMenu />
+          </div>
+          {me.demo && (
+            <p className="demo-banner">
+              <TriangleAlert className="icon" aria-hidden="true" />
+              {t('frame.demoBanner')}
+            </p>
+          )}
+        </header>
+        <div className="shell__body">
+          <SideNav me={me} open={navOpen} />
+          <main id={MAIN_ID} tabIndex={-1} className="shell__main">
+            <Outlet />
+            <ToastViewport />
+          </main>
+        </div>
+        <Footer />
+      </div>
+    </MeContext.Provider>
+  );
+}
+
+/** The signed-in area: loads /me (a 401 sends the person to the sign-in page), then the shell. */
+export function AppShell() {
+  const { t } = useTranslation();
+  const me = useQuery(meQuery);
+  const locale = me.data?.user.locale;
+
+  useEffect(() => {
+    if (locale && i18n.language !== locale) void i18n.changeLanguage(locale);
+  }, [locale]);
+
+  if (me.data) return <Shell me={me.data} />;
+  if (me.isError && !(me.error instanceof ApiError && me.error.status === 401)) {
+    return (
+      <PublicFrame>
+        <PageHeader title={t('frame.loadError.title')} />
+        <Notice tone="danger" role="alert">
+          <p>{me.error.message}</p>
+        </Notice>
+        <Button onClick={() => void me.refetch()} loading={me.isFetching}>
+          {t('frame.loadError.retry')}
+        </Button>
+      </PublicFrame>
+    );
+  }
+  return (
+    <PublicFrame>
+      <Spinner />
+    </PublicFrame>
+  );
+}

@@ -1,0 +1,12 @@
+export { Breadcrumb, type Crumb } from './Breadcrumb';
+export { Button, buttonClass, type ButtonVariant } from './Button';
+export { ConfirmDialog } from './Dialog';
+export { EmptyState } from './EmptyState';
+export { ErrorSummary } from './ErrorSummary';
+export { Checkbox, Field, Select, TextInput } from './Field';
+export { Notice } from './Notice';
+export { PageHeader } from './PageHeader';
+export { Spinner } from './Spinner';
+export { StatusBadge, type Tone } from './StatusBadge';
+export { Table, type Column } from './Table';
+export { ToastProvider, ToastViewport, useToast } from './Toasts';
