@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+// French messages for the checks below that carry none of their own (e.g. LOG_LEVEL), even
+// when this module is loaded without app.ts (which sets the same locale).
+z.config(z.locales.fr());
+
 /**
  * Configuration comes only from the environment, validated once at start-up.
  * Every variable is documented in README.md (section « Configuration »).
@@ -29,6 +33,7 @@ const schema = z
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
     TRUST_PROXY: bool.optional(),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1, 'doit être au moins 1').default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SMTP_URL: z
       .string()
@@ -73,6 +78,8 @@ export interface Config {
   logLevel: string;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Requests per minute and address on the endpoints open without a session (login, reset, invitations). */
+  rateLimitPerMinute: number;
   smtpUrl?: string;
   smtpFrom: string;
   oidc?: { issuer: string; clientId: string; clientSecret: string; acr: string; label: string };
@@ -106,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxHours: e.SESSION_MAX_HOURS,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ?? false,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     oidc:

@@ -19,10 +19,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A real app on a fresh database. Not in demo mode: MFA rules apply as in production. */
+/**
+ * A real app on a fresh database. Not in demo mode: MFA rules apply as in production.
+ * The per-minute volume limit is lifted (every test request comes from one address);
+ * brute-force throttling, which follows the test clock, stays on.
+ */
 export async function createTestApp(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; database?: Database } = {}): Promise<TestApp> {
   const database = opts.database ?? (await createTestDatabase());
-  const config = loadConfig({ NODE_ENV: 'test', HYGIE_DEMO: 'off', PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', HYGIE_DEMO: 'off', PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', ...opts.env });
   const clock = new FakeClock(new Date());
   const { app, platform } = await buildApp({ config, database, secret: TEST_SECRET, clock, logger: false, ...opts.deps });
   await app.ready();

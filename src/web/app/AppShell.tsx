@@ -63,9 +63,10 @@ function SideNav({ me, open }: { me: Me; open: boolean }) {
 
 function Shell({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const [navOpen, setNavOpen] = useState(false);
+  // Open on narrow screens for the page where it was opened: going to another page closes it.
   const pathname = useRouterState({ select: (state) => state.location.pathname });
-  useEffect(() => setNavOpen(false), [pathname]);
+  const [navOpenOn, setNavOpenOn] = useState<string | null>(null);
+  const navOpen = navOpenOn === pathname;
 
   return (
     <MeContext.Provider value={me}>
@@ -78,7 +79,7 @@ function Shell({ me }: { me: Me }) {
               className="topbar__nav-toggle"
               aria-expanded={navOpen}
               aria-controls="navigation"
-              onClick={() => setNavOpen((value) => !value)}
+              onClick={() => setNavOpenOn(navOpen ? null : pathname)}
             >
               <Menu className="icon" aria-hidden="true" />
               {t('nav.toggle')}

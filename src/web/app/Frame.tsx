@@ -1,22 +1,16 @@
-import type { MouseEvent, ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { ToastViewport } from '../ui';
+import { JumpLink, ToastViewport } from '../ui';
 
 export const MAIN_ID = 'contenu';
-
-function skipToContent(event: MouseEvent<HTMLAnchorElement>) {
-  // Move focus without touching the URL: some pages carry a token in the #fragment.
-  event.preventDefault();
-  document.getElementById(MAIN_ID)?.focus();
-}
 
 export function SkipLink() {
   const { t } = useTranslation();
   return (
-    <a className="skip-link" href={`#${MAIN_ID}`} onClick={skipToContent}>
+    <JumpLink targetId={MAIN_ID} className="skip-link">
       {t('frame.skipLink')}
-    </a>
+    </JumpLink>
   );
 }
 

@@ -40,7 +40,7 @@ export function OrgSwitcher() {
         {me.activeOrgId === null && <option value="">{t('topBar.chooseOrganisation')}</option>}
         {me.memberships.map((membership) => (
           <option key={membership.orgId} value={membership.orgId}>
-            {t('topBar.membershipOption', { name: membership.orgName, role: t(`roles.${membership.role}`) })}
+            {membership.orgName}
           </option>
         ))}
       </select>
@@ -60,23 +60,24 @@ export function UserMenu() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
-  const [open, setOpen] = useState(false);
+  const pathname = useRouterState({ select: (state) => state.location.pathname });
+  // Open for the page where it was opened: going to another page closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
+  const setOpen = (value: boolean) => setOpenOn(value ? pathname : null);
   const panelId = useId();
   const languageLabelId = useId();
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const pathname = useRouterState({ select: (state) => state.location.pathname });
-
-  useEffect(() => setOpen(false), [pathname]);
 
   useEffect(() => {
     if (!open) return;
     const onPointer = (event: PointerEvent) => {
-      if (!root.current?.contains(event.target as Node)) setOpen(false);
+      if (!root.current?.contains(event.target as Node)) setOpenOn(null);
     };
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {
-        setOpen(false);
+        setOpenOn(null);
         button.current?.focus();
       }
     };
@@ -114,7 +115,7 @@ export function UserMenu() {
         aria-expanded={open}
         aria-controls={panelId}
         aria-label={t('topBar.userMenu')}
-        onClick={() => setOpen((value) => !value)}
+        onClick={() => setOpen(!open)}
       >
         <UserRound className="icon" aria-hidden="true" />
         <ChevronDown className="icon" aria-hidden="true" />

@@ -6,7 +6,7 @@ import { i18n } from '../i18n';
 export const API_BASE = '/api/v1';
 
 type ErrorCode = ErrorBody['error']['code'];
-export interface FieldError {
+interface FieldError {
   path: string;
   message: string;
 }
@@ -24,9 +24,9 @@ export class ApiError extends Error {
   }
 }
 
-export type QueryValue = string | number | boolean | null | undefined;
+type QueryValue = string | number | boolean | null | undefined;
 
-export interface RequestOptions {
+interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   query?: Record<string, QueryValue>;
@@ -38,10 +38,8 @@ export interface RequestOptions {
 }
 
 type AuthRedirect = (code: 'unauthenticated' | 'mfa_required') => void;
-let authRedirect: AuthRedirect = (code) => {
-  window.location.assign(code === 'mfa_required' ? '/connexion/code' : '/connexion');
-};
-/** The router installs its own navigation here, so that a redirect keeps the app loaded. */
+let authRedirect: AuthRedirect | null = null;
+/** The app installs here how to send the person to the sign-in page (or to the code page). */
 export function setAuthRedirect(handler: AuthRedirect): void {
   authRedirect = handler;
 }
@@ -92,7 +90,7 @@ async function toApiError(res: Response): Promise<ApiError> {
     const { code, message, fields } = parsed.data.error;
     return new ApiError(res.status, code, message, fields ?? []);
   }
-  return new ApiError(res.status, res.status >= 500 ? 'internal' : 'validation', i18n.t('errors.unexpected', { status: res.status }));
+  return new ApiError(res.status, res.status >= 500 ? 'internal' : 'validation', i18n.t('errors.unexpected', { status: String(res.status) }));
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
@@ -127,7 +125,7 @@ export async function request<S extends z.ZodType>(schema: S, path: string, opti
   if (error) {
     if (error.status === 401) resetCsrfToken();
     const authCode = error.code === 'mfa_required' || (error.status === 401 && error.code === 'unauthenticated') ? error.code : null;
-    if (authCode && options.redirectOnAuthError !== false) authRedirect(authCode);
+    if (authCode && options.redirectOnAuthError !== false) authRedirect?.(authCode);
     throw error;
   }
   return schema.parse(await res.json());

@@ -1,21 +1,12 @@
-import type { MouseEvent } from 'react';
 import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasErrors, type FormErrors } from '../lib/forms';
+import { JumpLink } from './JumpLink';
 
 interface ErrorSummaryProps {
   errors: FormErrors;
   /** Field path in the body → id of its control, in the order of the form. */
   fieldIds: Record<string, string>;
-}
-
-function focusField(event: MouseEvent<HTMLAnchorElement>, id: string) {
-  const field = document.getElementById(id);
-  if (!field) return;
-  // Focus without changing the URL: some pages carry their token in the #fragment.
-  event.preventDefault();
-  field.focus();
-  field.scrollIntoView({ block: 'center' });
 }
 
 /** Listed at the top of a form, each error linking to its field; focused when shown. */
@@ -44,9 +35,7 @@ export function ErrorSummary({ errors, fieldIds }: ErrorSummaryProps) {
         {errors.message && <li>{errors.message}</li>}
         {known.map((path) => (
           <li key={path}>
-            <a href={`#${fieldIds[path]}`} onClick={(event) => focusField(event, fieldIds[path])}>
-              {errors.fields[path]}
-            </a>
+            <JumpLink targetId={fieldIds[path]}>{errors.fields[path]}</JumpLink>
           </li>
         ))}
         {others.map((path) => (

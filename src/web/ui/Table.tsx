@@ -43,13 +43,9 @@ export function Table<T>({ caption, columns, rows, rowKey, empty, initialSort, c
 
   if (rows.length === 0) return <>{empty}</>;
 
-  const sortColumn = sort && columns.find((column) => column.key === sort.key);
-  const sorted = sortColumn?.sortValue
-    ? [...rows].sort((a, b) => {
-        const order = compare(sortColumn.sortValue!(a), sortColumn.sortValue!(b));
-        return sort.direction === 'ascending' ? order : -order;
-      })
-    : rows;
+  const sortValue = sort && columns.find((column) => column.key === sort.key)?.sortValue;
+  const sign = sort?.direction === 'descending' ? -1 : 1;
+  const sorted = sortValue ? [...rows].sort((a, b) => sign * compare(sortValue(a), sortValue(b))) : rows;
 
   const toggle = (key: string) =>
     setSort((current) => ({

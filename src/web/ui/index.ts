@@ -4,6 +4,8 @@ export { ConfirmDialog } from './Dialog';
 export { EmptyState } from './EmptyState';
 export { ErrorSummary } from './ErrorSummary';
 export { Checkbox, Field, Select, TextInput } from './Field';
+export { JumpLink } from './JumpLink';
+export { LoadError } from './LoadError';
 export { Notice } from './Notice';
 export { PageHeader } from './PageHeader';
 export { Spinner } from './Spinner';

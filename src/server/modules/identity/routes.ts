@@ -120,12 +120,12 @@ export async function identityRoutes(app: FastifyInstance, { platform }: { platf
     },
   });
   r.post('/invitations/preview', {
-    config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    config: { access: 'public', rateLimit: { max: platform.config.rateLimitPerMinute, timeWindow: '1 minute' } },
     schema: { tags, summary: 'Ce que propose une invitation (jeton du lien reçu)', body: invitationPreviewBodySchema, response: { 200: invitationPreviewResponseSchema } },
     handler: async (request) => identity.previewInvitation(request.body.token),
   });
   r.post('/invitations/accept', {
-    config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+    config: { access: 'public', rateLimit: { max: platform.config.rateLimitPerMinute, timeWindow: '1 minute' } },
     schema: { tags, summary: 'Accepter une invitation', body: acceptInvitationBodySchema, response: { 200: okSchema } },
     handler: async (request) => {
       await identity.acceptInvitation(request.session, metaOf(request), request.body);

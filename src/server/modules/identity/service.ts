@@ -15,7 +15,7 @@ import { ALLOWED_PARENTS, type Organisation, type Role } from '../../../contract
 import { requireAccess, type Actor } from '../../platform/access/engine';
 import { randomToken, sha256 } from '../../platform/auth/crypto';
 import { assertAcceptablePassword, hashPassword } from '../../platform/auth/passwords';
-import { AuthService } from '../../platform/auth/service';
+import { mfaCompulsoryFor } from '../../platform/auth/service';
 import type { Session } from '../../platform/auth/sessions';
 import type { Platform, RequestMeta } from '../../platform/context';
 import type { Db } from '../../platform/db/client';
@@ -55,24 +55,21 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string; cause?: { c
  * with the module's policy first, then applies its rule inside one transaction.
  */
 export class IdentityService {
-  private readonly auth: AuthService;
-  constructor(private readonly p: Platform) {
-    this.auth = new AuthService(p);
-  }
+  constructor(private readonly p: Platform) {}
 
   // --- The signed-in user -----------------------------------------------------------
 
-  async me(actor: Actor): Promise<Me> {
-    const [user] = await this.p.db.select().from(users).where(eq(users.id, actor.userId));
+  /** Built from the actor the request already loaded: no further query. */
+  me(actor: Actor): Me {
     return {
       user: {
-        id: user.id,
-        email: user.email,
-        displayName: user.displayName,
-        locale: user.locale,
-        platformAdmin: user.platformAdmin,
-        mfaEnabled: user.totpEnabledAt !== null,
-        mfaCompulsory: await this.auth.mfaCompulsory(user),
+        id: actor.userId,
+        email: actor.email,
+        displayName: actor.displayName,
+        locale: actor.locale,
+        platformAdmin: actor.platformAdmin,
+        mfaEnabled: actor.mfaEnabled,
+        mfaCompulsory: mfaCompulsoryFor(this.p.config.demo, actor.platformAdmin, actor.memberships.map((m) => m.role)),
       },
       memberships: actor.memberships,
       activeOrgId: actor.activeOrgId,
@@ -81,7 +78,8 @@ export class IdentityService {
   }
 
   async updateProfile(actor: Actor, input: z.infer<typeof updateProfileBodySchema>): Promise<Me> {
-    await this.p.db.update(users).set(input).where(eq(users.id, actor.userId));
+    // An empty change is not an error: there is simply nothing to write.
+    if (Object.values(input).some((v) => v !== undefined)) await this.p.db.update(users).set(input).where(eq(users.id, actor.userId));
     return this.me({ ...actor, displayName: input.displayName ?? actor.displayName });
   }
 
@@ -153,6 +151,11 @@ export class IdentityService {
     requireAccess(actor, policy, 'organisation.update', org);
     if (org.kind !== 'establishment' && (input.finess || input.category)) {
       throw invalidField('finess', 'Le numéro FINESS et la catégorie ne concernent que les établissements.');
+    }
+    if (Object.values(input).every((v) => v === undefined)) {
+      // Nothing to change: answer the organisation as it is, write nothing.
+      const [current] = await this.p.db.select().from(organisations).where(eq(organisations.id, id));
+      return toOrganisation(current);
     }
     try {
       return await this.p.db.transaction(async (tx) => {
@@ -304,7 +307,9 @@ export class IdentityService {
   /** A new invitation replaces a pending one for the same address and organisation. */
   async invite(actor: Actor, meta: RequestMeta, input: z.infer<typeof createInvitationBodySchema>) {
     const org = await this.readableOrg(actor, input.orgId);
-    requireAccess(actor, policy, 'member.manage', { org, role: input.role });
+    // Inviting one's own address would change one's own role, which member.manage refuses.
+    const [invited] = await this.p.db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
+    requireAccess(actor, policy, 'member.manage', { org, role: input.role, targetUserId: invited?.id });
     const token = randomToken();
     const now = this.p.clock.now();
     const { id, mailId } = await this.p.db.transaction(async (tx) => {
@@ -406,6 +411,12 @@ export class IdentityService {
         { action: 'identity.invitation.accepted', actorId: userId, actorLabel: invitation.email, orgId: invitation.orgId, targetType: 'invitation', targetId: invitation.id, ip: meta.ip, details: { role: invitation.role, newAccount: !existing } },
         tx,
       );
+    }).catch((err: unknown) => {
+      // Two invitations to the same new address accepted at once: the account was created by the other one.
+      if (!existing && isUniqueViolation(err)) {
+        throw conflict('Un compte vient d’être créé pour cette adresse : connectez-vous, puis ouvrez à nouveau le lien pour accepter cette invitation.');
+      }
+      throw err;
     });
   }
 

@@ -14,6 +14,8 @@ export interface Actor {
   email: string;
   displayName: string;
   platformAdmin: boolean;
+  locale: 'fr' | 'en';
+  mfaEnabled: boolean;
   memberships: ActorMembership[];
   activeOrgId: string | null;
 }

@@ -23,13 +23,12 @@ import { AuthService } from './service';
 
 const tags = ['auth'];
 
-/** Rate limit of the unauthenticated endpoints, per address (brute force is also throttled per account in the database). */
-const anonymousLimit = { max: 30, timeWindow: '1 minute' };
-
 export async function authRoutes(app: FastifyInstance, { platform }: { platform: Platform }) {
   const auth = new AuthService(platform);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const maxHours = platform.config.sessionMaxHours;
+  /** Volume limit of the endpoints open without a session, per address and process; brute force is throttled in the database. */
+  const anonymousLimit = { max: platform.config.rateLimitPerMinute, timeWindow: '1 minute' };
 
   r.get('/auth/csrf', {
     config: { access: 'session' },
@@ -87,7 +86,7 @@ export async function authRoutes(app: FastifyInstance, { platform }: { platform:
   });
 
   r.post('/auth/password/reset-request', {
-    config: { access: 'public', rateLimit: { max: 5, timeWindow: '15 minutes' } },
+    config: { access: 'public', rateLimit: anonymousLimit },
     schema: { tags, summary: 'Demander un lien de réinitialisation du mot de passe', body: resetRequestBodySchema, response: { 200: okSchema } },
     handler: async (request) => {
       await auth.requestReset(metaOf(request), request.body.email);

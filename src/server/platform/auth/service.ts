@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, ne } from 'drizzle-orm';
-import { MFA_ROLES } from '../../../contracts/tenancy';
+import { MFA_ROLES, type Role } from '../../../contracts/tenancy';
 import type { Platform, RequestMeta } from '../context';
 import type { Db } from '../db/client';
 import { AppError, invalidField, unauthenticated } from '../http/errors';
@@ -17,6 +17,11 @@ const BAD_CODE = 'Ce code ne convient pas. Vérifiez l’heure de votre téléph
 
 type User = typeof users.$inferSelect;
 
+/** Two-factor authentication is compulsory for administrators and sensitive roles, except in demo mode. */
+export function mfaCompulsoryFor(demo: boolean, platformAdmin: boolean, roles: readonly Role[]): boolean {
+  return !demo && (platformAdmin || roles.some((r) => MFA_ROLES.includes(r)));
+}
+
 export class AuthService {
   constructor(private readonly p: Platform) {}
 
@@ -29,12 +34,9 @@ export class AuthService {
     return m?.orgId ?? null;
   }
 
-  /** Two-factor authentication is compulsory for administrators and sensitive roles, except in demo mode. */
   async mfaCompulsory(user: Pick<User, 'id' | 'platformAdmin'>): Promise<boolean> {
-    if (this.p.config.demo) return false;
-    if (user.platformAdmin) return true;
     const roles = await this.db.select({ role: memberships.role }).from(memberships).where(eq(memberships.userId, user.id));
-    return roles.some((r) => MFA_ROLES.includes(r.role));
+    return mfaCompulsoryFor(this.p.config.demo, user.platformAdmin, roles.map((r) => r.role));
   }
 
   async mfaStateFor(user: User): Promise<MfaState> {
@@ -171,9 +173,10 @@ export class AuthService {
     }
     const token = randomToken();
     const now = this.p.clock.now();
+    const orgId = await this.primaryOrg(user.id);
     const mailId = await this.db.transaction(async (tx) => {
       await tx.insert(passwordResets).values({ tokenHash: sha256(token), userId: user.id, expiresAt: new Date(now.getTime() + RESET_TTL_MS), createdAt: now });
-      await this.p.audit({ action: 'auth.password.reset_requested', actorId: user.id, actorLabel: user.email, orgId: await this.primaryOrg(user.id), ip: meta.ip }, tx);
+      await this.p.audit({ action: 'auth.password.reset_requested', actorId: user.id, actorLabel: user.email, orgId, ip: meta.ip }, tx);
       return this.p.mail.enqueue(tx, {
         to: user.email,
         subject: 'Hygie : réinitialiser votre mot de passe',
@@ -219,6 +222,7 @@ export class AuthService {
       if (!input.code) throw invalidField('code', 'Saisissez le code de votre application de double authentification, ou un code de secours.');
       await assertLoginAllowed(this.db, key, meta.ip, now);
     }
+    const orgId = await this.primaryOrg(user.id);
     const outcome = await this.db.transaction(async (tx) => {
       if (user.totpEnabledAt && !(await this.checkSecondFactor(tx, user, input.code!, meta))) return 'bad_code' as const;
       const [claimed] = await tx
@@ -230,7 +234,7 @@ export class AuthService {
       await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
       await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt)));
       await this.p.sessions.revokeAllForUser(tx, user.id);
-      await this.p.audit({ action: 'auth.password.reset', actorId: user.id, actorLabel: user.email, orgId: await this.primaryOrg(user.id), ip: meta.ip }, tx);
+      await this.p.audit({ action: 'auth.password.reset', actorId: user.id, actorLabel: user.email, orgId, ip: meta.ip }, tx);
       return 'done' as const;
     });
     if (user.totpEnabledAt) await recordAttempt(this.db, key, meta.ip, outcome !== 'bad_code', now);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -32,10 +33,37 @@ export interface Database {
   pool?: pg.Pool;
 }
 
+/**
+ * PGlite has one connection: a query sent on the root handle while a transaction of the
+ * same async flow is open would wait for that transaction forever. The guard turns that
+ * deadlock into an immediate error naming the mistake (inside a transaction, use `tx`).
+ */
+function guardTransactions(client: PGlite): PGlite {
+  const inTransaction = new AsyncLocalStorage<true>();
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop === 'transaction') {
+        return (fn: (tx: unknown) => Promise<unknown>) => target.transaction((tx) => inTransaction.run(true, () => fn(tx)));
+      }
+      if (prop === 'query' || prop === 'exec') {
+        return (...args: unknown[]) => {
+          if (inTransaction.getStore()) {
+            return Promise.reject(new Error('Root database handle used inside a transaction (it would deadlock PGlite): use the transaction handle `tx`.'));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export function fromPglite(client: PGlite, onClose?: () => Promise<void> | void): Database {
+  const guarded = guardTransactions(client);
   return {
     kind: 'embedded',
-    db: drizzlePglite(client, { schema }) as unknown as Db,
+    db: drizzlePglite(guarded, { schema }) as unknown as Db,
     pglite: client,
     sql: {
       query: async (text, values) => client.query(text, values as unknown[]) as never,
@@ -72,6 +100,8 @@ export function fromPool(pool: pg.Pool): Database {
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection closed by the server (restart, failover) must not crash the process.
+    pool.on('error', (err) => console.error(`[database] connexion PostgreSQL perdue : ${err.message}`));
     await pool.query('select 1');
     return fromPool(pool);
   }

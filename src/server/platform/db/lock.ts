@@ -36,14 +36,14 @@ export function acquireLock(file: string): Lock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && isAlive(pid)) {
         throw new LockError(
           `La base embarquée ${file.replace(/hygie\.lock$/, '')} est déjà ouverte par le processus ${pid}. ` +
             `Une base embarquée ne peut servir qu'un seul processus : arrêtez l'autre instance, ` +
             `ou utilisez PostgreSQL (DATABASE_URL) pour en faire tourner plusieurs.`,
         );
       }
-      rmSync(file, { force: true }); // stale lock of a process that is gone
+      rmSync(file, { force: true }); // stale lock of a process that is gone (or an unreadable one)
     }
   }
   throw new LockError(`Impossible de prendre le verrou ${file}.`);

@@ -37,6 +37,8 @@ export async function loadActor(db: Db, userId: string, activeOrgId: string | nu
       email: users.email,
       displayName: users.displayName,
       platformAdmin: users.platformAdmin,
+      locale: users.locale,
+      totpEnabledAt: users.totpEnabledAt,
       status: users.status,
       orgId: memberships.orgId,
       role: memberships.role,
@@ -59,6 +61,8 @@ export async function loadActor(db: Db, userId: string, activeOrgId: string | nu
     email: first.email,
     displayName: first.displayName,
     platformAdmin: first.platformAdmin,
+    locale: first.locale,
+    mfaEnabled: first.totpEnabledAt !== null,
     memberships: list,
     activeOrgId: active,
   };

@@ -1,13 +1,24 @@
 import { Copy, Printer } from 'lucide-react';
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button, useToast } from '../../../ui';
 
-/** The new recovery codes, shown once: print, copy, then say they are noted. */
-export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+interface RecoveryCodesProps {
+  codes: string[];
+  onDone: () => void;
+  /** The level of the section's heading, under the page's own headings. */
+  headingLevel?: 2 | 3;
+}
+
+/** The new recovery codes, shown once: print, copy, then say they are noted. Takes the focus when shown. */
+export function RecoveryCodes({ codes, onDone, headingLevel = 2 }: RecoveryCodesProps) {
   const { t } = useTranslation();
   const toast = useToast();
   const titleId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const Heading = headingLevel === 3 ? 'h3' : 'h2';
+
+  useEffect(() => heading.current?.focus(), []);
 
   const copy = async () => {
     try {
@@ -20,7 +31,9 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
 
   return (
     <section className="recovery-codes" aria-labelledby={titleId}>
-      <h2 id={titleId}>{t('recoveryCodes.title')}</h2>
+      <Heading id={titleId} ref={heading} tabIndex={-1}>
+        {t('recoveryCodes.title')}
+      </Heading>
       <p>{t('recoveryCodes.explanation')}</p>
       <p className="recovery-codes__warning">{t('recoveryCodes.once')}</p>
       <ol className="recovery-codes__list">

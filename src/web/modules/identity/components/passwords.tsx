@@ -4,8 +4,11 @@ import { i18n } from '../../../i18n';
 import { TextInput } from '../../../ui';
 
 /** Adds the confirmation field to a contract's schema: both entries must be the same. */
-export function withConfirmation<S extends z.ZodObject>(schema: S, passwordKey: keyof z.output<S> & string) {
-  return schema.extend({ confirmation: z.string() }).refine((values) => (values as Record<string, unknown>)[passwordKey] === values.confirmation, {
+export function withConfirmation<T extends z.ZodRawShape>(schema: z.ZodObject<T>, passwordKey: keyof T & string) {
+  return schema.extend({ confirmation: z.string() }).refine((values) => {
+    const entries = values as Record<string, unknown>;
+    return entries[passwordKey] === entries.confirmation;
+  }, {
     path: ['confirmation'],
     message: i18n.t('password.mismatch'),
   });

@@ -9,7 +9,7 @@ import { useFormErrors } from '../../../lib/forms';
 import { Button, buttonClass, ErrorSummary, Notice, PageHeader, Spinner, TextInput, useToast } from '../../../ui';
 import { acceptInvitation, optionalMeQuery, previewInvitation } from '../api';
 import { NewPasswordFields, withConfirmation } from '../components/passwords';
-import { invitationToken } from '../returnPath';
+import { invitationToken } from '../links';
 
 type Preview = z.output<typeof invitationPreviewResponseSchema>;
 
@@ -18,7 +18,12 @@ export function InvitationPage() {
   const [token] = useState(invitationToken.read);
   const preview = useQuery({
     queryKey: ['invitation-preview', token],
-    queryFn: () => previewInvitation(token ?? ''),
+    queryFn: () =>
+      previewInvitation(token ?? '').catch((error: unknown) => {
+        // A used or expired link is of no more use: do not bring it back after signing in.
+        invitationToken.forget();
+        throw error;
+      }),
     enabled: token !== null,
     retry: false,
     staleTime: Infinity,

@@ -10,8 +10,8 @@ import { login, oidcQuery } from '../api';
 
 const route = getRouteApi('/public/connexion');
 
-/** Error codes the OIDC callback puts in ?erreur= */
-const OIDC_ERRORS = ['oidc_cancelled', 'oidc_state', 'oidc_failed', 'oidc_unknown_user', 'oidc_disabled_user', 'oidc_disabled'] as const;
+/** Error codes the OIDC callback puts in ?erreur= (server: platform/auth/oidc-routes.ts) */
+const OIDC_ERRORS = ['oidc_session', 'oidc_refus', 'compte_inconnu', 'compte_desactive'] as const;
 type OidcError = (typeof OIDC_ERRORS)[number];
 const isOidcError = (code: string): code is OidcError => (OIDC_ERRORS as readonly string[]).includes(code);
 

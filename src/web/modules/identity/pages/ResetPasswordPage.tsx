@@ -8,7 +8,7 @@ import { Button, buttonClass, ErrorSummary, Notice, PageHeader, Spinner } from '
 import { passwordResetInfo, resetPassword } from '../api';
 import { NewPasswordFields, withConfirmation } from '../components/passwords';
 import { SecondFactorField } from '../components/SecondFactorField';
-import { tokenFromHash } from '../returnPath';
+import { tokenFromHash } from '../links';
 
 export function ResetPasswordPage() {
   const { t } = useTranslation();

@@ -1,0 +1,103 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, ParentMessage, TargetSpec, TargetStats } from './server-process';
+
+export type { TargetSpec, TargetStats };
+
+const CHILD = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+const START_TIMEOUT_MS = 120_000;
+const CALL_TIMEOUT_MS = 30_000;
+
+/** A server under test, running in its own process. */
+export interface Target {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** Headers every request sends (session cookie and Origin for the app; none for bare). */
+  headers: Record<string, string>;
+  info: Record<string, string>;
+  pid: number;
+  /**
+   * The server process's memory now (then, with gc, the heap after a full collection), and
+   * its SQL counters (reset after reading if asked).
+   */
+  stats(reset?: boolean, gc?: boolean): Promise<TargetStats>;
+  close(): Promise<void>;
+}
+
+function waitFor(child: ChildProcess, accept: (m: ChildMessage) => boolean, what: string, timeoutMs: number): Promise<ChildMessage> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (m: ChildMessage) => {
+      if (m.type === 'failed') {
+        cleanup();
+        reject(new Error(`server process failed while ${what}:\n${m.error}`));
+      } else if (accept(m)) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      cleanup();
+      reject(new Error(`server process exited (${signal ?? code}) while ${what}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`server process: no answer after ${timeoutMs / 1000} s while ${what}`));
+    }, timeoutMs);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+export async function startTarget(spec: TargetSpec): Promise<Target> {
+  const env = { ...process.env };
+  delete env.TEST_DATABASE_URL;
+  const child = fork(CHILD, [JSON.stringify(spec)], {
+    // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it stops.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let ready: Extract<ChildMessage, { type: 'ready' }>;
+  try {
+    ready = (await waitFor(child, (m) => m.type === 'ready', 'starting', START_TIMEOUT_MS)) as typeof ready;
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+
+  const call = async <T extends ChildMessage['type']>(message: ParentMessage, answer: T, what: string) => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server process already exited while ${what}`);
+    const reply = waitFor(child, (m) => m.type === answer, what, CALL_TIMEOUT_MS);
+    child.send(message);
+    return (await reply) as Extract<ChildMessage, { type: T }>;
+  };
+
+  let closed: Promise<void> | undefined;
+  return {
+    origin: ready.origin,
+    headers: ready.headers,
+    info: ready.info,
+    pid: child.pid!,
+    stats: async (reset = false, gc = false) => (await call({ type: 'stats', reset, gc }, 'stats', 'reading stats')).stats,
+    close() {
+      closed ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        try {
+          await call({ type: 'close' }, 'closed', 'closing');
+        } catch (err) {
+          child.kill();
+          throw err;
+        } finally {
+          await exited;
+        }
+      })();
+      return closed;
+    },
+  };
+}

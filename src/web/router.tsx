@@ -1,0 +1,117 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet } from '@tanstack/react-router';
+import { AccessibilityPage } from './app/AccessibilityPage';
+import { AppShell } from './app/AppShell';
+import { PublicFrame } from './app/Frame';
+import { HomePage } from './app/HomePage';
+import { NotFoundPage } from './app/NotFoundPage';
+import { JournalPage } from './modules/audit/JournalPage';
+import { parseAuditSearch } from './modules/audit/api';
+import { ForgotPasswordPage } from './modules/identity/pages/ForgotPasswordPage';
+import { InvitationPage } from './modules/identity/pages/InvitationPage';
+import { LoginPage } from './modules/identity/pages/LoginPage';
+import { MailsPage } from './modules/identity/pages/MailsPage';
+import { MfaCodePage } from './modules/identity/pages/MfaCodePage';
+import { MfaEnrolPage } from './modules/identity/pages/MfaEnrolPage';
+import { OrganisationsPage } from './modules/identity/pages/OrganisationsPage';
+import { ProfilePage } from './modules/identity/pages/ProfilePage';
+import { ResetPasswordPage } from './modules/identity/pages/ResetPasswordPage';
+import { UsersPage } from './modules/identity/pages/UsersPage';
+import { safeReturnPath } from './modules/identity/links';
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+// --- Pages used without being signed in ---------------------------------------------
+
+const publicLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'public',
+  component: () => (
+    <PublicFrame>
+      <Outlet />
+    </PublicFrame>
+  ),
+});
+
+/** Where to go after signing in (`?retour=`), kept through the sign-in steps. */
+const returnSearch = (search: Record<string, unknown>): { retour?: string } => {
+  const retour = safeReturnPath(search.retour);
+  return retour ? { retour } : {};
+};
+
+const loginRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: 'connexion',
+  validateSearch: (search: Record<string, unknown>): { retour?: string; erreur?: string } => ({
+    ...returnSearch(search),
+    ...(typeof search.erreur === 'string' && search.erreur ? { erreur: search.erreur } : {}),
+  }),
+  component: LoginPage,
+});
+
+const mfaRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: 'connexion/code',
+  validateSearch: returnSearch,
+  component: MfaCodePage,
+});
+
+const enrolRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: 'connexion/activer-double-authentification',
+  validateSearch: returnSearch,
+  component: MfaEnrolPage,
+});
+
+const forgotRoute = createRoute({ getParentRoute: () => publicLayout, path: 'mot-de-passe-oublie', component: ForgotPasswordPage });
+const resetRoute = createRoute({ getParentRoute: () => publicLayout, path: 'reinitialiser-mot-de-passe', component: ResetPasswordPage });
+const invitationRoute = createRoute({ getParentRoute: () => publicLayout, path: 'invitation', component: InvitationPage });
+const accessibilityRoute = createRoute({ getParentRoute: () => publicLayout, path: 'accessibilite', component: AccessibilityPage });
+
+// --- Signed-in area -------------------------------------------------------------------
+
+const appLayout = createRoute({ getParentRoute: () => rootRoute, id: 'app', component: AppShell });
+
+const homeRoute = createRoute({ getParentRoute: () => appLayout, path: '/', component: HomePage });
+const profileRoute = createRoute({ getParentRoute: () => appLayout, path: 'profil', component: ProfilePage });
+
+const journalRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: 'journal',
+  validateSearch: parseAuditSearch,
+  component: JournalPage,
+});
+
+const usersRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: 'administration/utilisateurs',
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === 'string' && search.q.trim() ? { q: search.q.trim().slice(0, 100) } : {},
+  component: UsersPage,
+});
+
+const organisationsRoute = createRoute({ getParentRoute: () => appLayout, path: 'administration/organisations', component: OrganisationsPage });
+const mailsRoute = createRoute({ getParentRoute: () => appLayout, path: 'administration/courriels', component: MailsPage });
+
+const routeTree = rootRoute.addChildren([
+  publicLayout.addChildren([loginRoute, mfaRoute, enrolRoute, forgotRoute, resetRoute, invitationRoute, accessibilityRoute]),
+  appLayout.addChildren([homeRoute, profileRoute, journalRoute, usersRoute, organisationsRoute, mailsRoute]),
+]);
+
+export function buildRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: false,
+    scrollRestoration: true,
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof buildRouter>;
+  }
+}

@@ -1,0 +1,687 @@
+/**
+ * The security net every module extends.
+ *
+ * 1. Every route declares its access; policy routes name only actions their policy declares.
+ * 2. Without a session every non-public operation answers 401; with a session still waiting
+ *    for its second factor every operation past the login steps answers 401 mfa_required.
+ * 3. Tenant isolation: every endpoint that targets an organisation's resource × every role of
+ *    the world × our hospital and the clinic of the other region, against the table below.
+ * 4. A refusal by a policy is written to the audit log.
+ *
+ * A new module adds: its public or own-account routes to the lists below (if any), a sample
+ * for any input the generator cannot invent, and one ENDPOINTS row per organisation-scoped
+ * endpoint.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
+import { after, before, test } from 'node:test';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { Role } from '../src/contracts/tenancy';
+import { invitations } from '../src/server/modules/identity/schema';
+import { declaredActions } from '../src/server/platform/access/engine';
+import { auditLog } from '../src/server/platform/audit/schema';
+import { verifyAuditChain } from '../src/server/platform/audit/service';
+import { authPlugin } from '../src/server/platform/auth/plugin';
+import { hashPassword } from '../src/server/platform/auth/passwords';
+import type { Platform } from '../src/server/platform/context';
+import type { RouteAccess } from '../src/server/platform/http/access';
+import { memberships, organisations, users } from '../src/server/platform/tenancy/schema';
+import { Client, createTestApp, type TestApp } from './support/app';
+import { PASSWORD, seedWorld, signIn, type World, type WorldUser } from './support/world';
+
+// --- what is deliberately open -----------------------------------------------------------
+
+/** Routes anyone may call. Adding one here is a security decision. */
+const PUBLIC_ROUTES = new Set([
+  'GET /api/health',
+  'GET /api/openapi.json',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/password/reset-request',
+  'POST /api/v1/auth/password/reset/info',
+  'POST /api/v1/auth/password/reset',
+  'GET /api/v1/auth/oidc',
+  'GET /api/v1/auth/oidc/start',
+  'GET /api/v1/auth/oidc/callback',
+  'POST /api/v1/invitations/preview',
+  'POST /api/v1/invitations/accept',
+]);
+/** The login steps: a session is enough, even one still waiting for its second factor. */
+const SESSION_ROUTES = new Set([
+  'GET /api/v1/auth/csrf',
+  'POST /api/v1/auth/mfa',
+  'POST /api/v1/auth/logout',
+  'POST /api/v1/auth/mfa/enrol',
+  'POST /api/v1/auth/mfa/enrol/confirm',
+]);
+/** A signed-in person acting on his own account only; everything else goes through a policy. */
+const SIGNED_IN_ROUTES = new Set([
+  'GET /api/v1/me',
+  'PATCH /api/v1/me',
+  'POST /api/v1/me/active-organisation',
+  'POST /api/v1/auth/mfa/recovery-codes',
+  'POST /api/v1/auth/password/change',
+]);
+
+/** Inputs the sample generator cannot invent from the OpenAPI schema (string formats lost in the document, patterns). */
+const SAMPLE_BY_NAME: Record<string, unknown> = {
+  email: 'personne@example.fr',
+  code: '123456',
+  password: 'une longue phrase de passe',
+  currentPassword: 'une longue phrase de passe',
+  newPassword: 'une autre longue phrase de passe',
+  finess: '590000011',
+  from: '2026-01-01',
+  to: '2026-01-31',
+};
+
+// --- the app, its routes as registered, the world -----------------------------------------
+
+interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+}
+
+let t: TestApp;
+let world: World;
+let openapi: OpenApiDocument;
+const registered = new Map<string, RegisteredRoute>();
+const clients = {} as Record<WorldUser, Client>;
+const ROLES: readonly WorldUser[] = ['agent', 'referent', 'rssi', 'direction', 'coordGht', 'coordRegion', 'ehpadRssi', 'foreignRssi', 'foreignCoord', 'admin'];
+
+/**
+ * Fastify announces each new instance on this diagnostics channel before anything is
+ * registered on it: an onRoute hook added there sees every route with its config.
+ */
+function collectRoutes(message: unknown) {
+  const { fastify } = message as { fastify: FastifyInstance };
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue; // Fastify's automatic twin of each GET
+      registered.set(`${method} ${route.url}`, { method, url: route.url, access: route.config?.access });
+    }
+  });
+}
+
+before(async () => {
+  diagnostics.subscribe('fastify.initialization', collectRoutes);
+  try {
+    t = await createTestApp();
+  } finally {
+    diagnostics.unsubscribe('fastify.initialization', collectRoutes);
+  }
+  world = await seedWorld(t.platform.db);
+  openapi = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+  for (const role of ROLES) clients[role] = await signIn(t, world.users[role].email);
+});
+after(async () => {
+  await t?.close();
+});
+
+// --- OpenAPI operations and sample inputs ------------------------------------------------
+
+interface JsonSchema {
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  const?: unknown;
+  nullable?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minItems?: number;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  $ref?: string;
+}
+interface OpenApiOperation {
+  parameters?: { in: 'path' | 'query' | 'header' | 'cookie'; name: string; required?: boolean; schema: JsonSchema }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+}
+interface Operation {
+  method: string;
+  /** as registered in Fastify: /api/v1/users/:id/status */
+  route: string;
+  op: OpenApiOperation;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+function operations(): Operation[] {
+  const list: Operation[] = [];
+  for (const [path, item] of Object.entries(openapi.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.includes(method)) continue;
+      list.push({ method: method.toUpperCase(), route: path.replace(/\{([^}]+)\}/g, ':$1'), op });
+    }
+  }
+  return list;
+}
+const keyOf = (o: { method: string; route: string }) => `${o.method} ${o.route}`;
+
+function resolve(schema: JsonSchema): JsonSchema {
+  if (schema.$ref) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    const target = openapi.components?.schemas?.[name];
+    assert.ok(target, `unresolved reference ${schema.$ref}`);
+    return resolve(target);
+  }
+  return schema;
+}
+
+/** A value the route's schema accepts, so that what is tested is the access check, not the validation. */
+function sample(raw: JsonSchema, name: string): unknown {
+  const schema = resolve(raw);
+  if (schema.allOf?.length) return sample(Object.assign({}, ...schema.allOf.map(resolve)), name);
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return sample(alternatives.find((s) => resolve(s).type !== 'null') ?? alternatives[0], name);
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum?.length) return schema.enum[0];
+  const type = [schema.type].flat().find((x) => x !== 'null');
+  switch (type) {
+    case 'object': {
+      const value: Record<string, unknown> = {};
+      for (const key of schema.required ?? []) value[key] = sample(schema.properties?.[key] ?? {}, key);
+      return value;
+    }
+    case 'array':
+      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}, name));
+    case 'integer':
+    case 'number':
+      return Math.max(schema.minimum ?? 1, 1);
+    case 'boolean':
+      return false;
+    case 'string': {
+      if (schema.format === 'uuid') return randomUUID();
+      if (name in SAMPLE_BY_NAME) return SAMPLE_BY_NAME[name];
+      if (schema.format === 'date') return '2026-01-01';
+      if (schema.format === 'date-time') return new Date().toISOString();
+      assert.ok(!schema.pattern, `no sample for "${name}" (pattern ${schema.pattern}): add one to SAMPLE_BY_NAME`);
+      return 'x'.repeat(Math.min(Math.max(schema.minLength ?? 1, 24), schema.maxLength ?? 24));
+    }
+    default:
+      return {};
+  }
+}
+
+/** The operation called with a random uuid for each path parameter and valid sample query and body. */
+function requestFor(o: Operation): { url: string; body: unknown } {
+  let url = o.route;
+  const query = new URLSearchParams();
+  for (const p of o.op.parameters ?? []) {
+    if (p.in === 'path') url = url.replace(`:${p.name}`, encodeURIComponent(String(sample(p.schema, p.name))));
+    if (p.in === 'query' && p.required) query.set(p.name, String(sample(p.schema, p.name)));
+  }
+  const json = o.op.requestBody?.content['application/json']?.schema;
+  return { url: query.size ? `${url}?${query}` : url, body: json ? sample(json, 'body') : undefined };
+}
+
+// --- 1. every route declares its access ----------------------------------------------------
+
+test('every /api/v1 route declares its access, and policy routes name only actions their policy declares', () => {
+  const api = [...registered.values()].filter((r) => r.url.startsWith('/api/v1/'));
+  assert.ok(api.length >= 20 && registered.has('GET /api/v1/me'), 'the routes were collected with their full URL');
+  for (const r of api) {
+    const key = `${r.method} ${r.url}`;
+    assert.ok(r.access, `${key} declares no access`);
+    if (r.access === 'public') assert.ok(PUBLIC_ROUTES.has(key), `${key} is public but not in PUBLIC_ROUTES`);
+    else if (r.access === 'session') assert.ok(SESSION_ROUTES.has(key), `${key} only needs a session but is not a login step (SESSION_ROUTES)`);
+    else if (r.access === 'signed-in') assert.ok(SIGNED_IN_ROUTES.has(key), `${key} is 'signed-in' but not about one's own account: declare a policy`);
+    else {
+      const { policy, actions } = r.access;
+      const declared = declaredActions(policy.module);
+      assert.ok(declared, `${key}: policy "${policy.module}" is not registered`);
+      assert.deepEqual(declared, Object.keys(policy.rules), `${key}: the registered "${policy.module}" policy is another object`);
+      assert.ok(actions.length > 0, `${key}: a policy route names the actions it checks`);
+      for (const action of actions) assert.ok(declared.includes(action), `${key}: action "${action}" is not declared in policy "${policy.module}"`);
+    }
+  }
+  // Each list names routes that exist (or are announced, for the OIDC ones) with that very access.
+  for (const [list, access] of [
+    [SESSION_ROUTES, 'session'],
+    [SIGNED_IN_ROUTES, 'signed-in'],
+  ] as const) {
+    for (const key of list) assert.equal(registered.get(key)?.access, access, `${key} should be '${access}'`);
+  }
+});
+
+test('the OpenAPI document lists every /api/v1 route, and only registered ones', () => {
+  const documented = new Set(operations().map(keyOf));
+  for (const key of documented) assert.ok(registered.has(key), `${key} is documented but not registered`);
+  for (const key of registered.keys()) {
+    if (key.split(' ')[1].startsWith('/api/v1/')) assert.ok(documented.has(key), `${key} is missing from the OpenAPI document`);
+  }
+});
+
+test('the auth plugin refuses to register an /api/v1 route that declares no access', async () => {
+  const bare = Fastify({ logger: false });
+  await bare.register(authPlugin, { platform: {} as Platform });
+  bare.register(
+    async (api) => {
+      api.get('/bare', async () => ({ ok: true }));
+    },
+    { prefix: '/api/v1' },
+  );
+  await assert.rejects(async () => {
+    await bare.ready();
+  }, /GET \/api\/v1\/bare declares no access/);
+
+  // The same with a declared access, and a route outside the API, is fine.
+  const declared = Fastify({ logger: false });
+  await declared.register(authPlugin, { platform: {} as Platform });
+  await declared.register(
+    async (api) => {
+      api.get('/declared', { config: { access: 'public' } }, async () => ({ ok: true }));
+    },
+    { prefix: '/api/v1' },
+  );
+  declared.get('/outside', async () => ({ ok: true }));
+  await declared.ready();
+  assert.equal((await declared.inject({ method: 'GET', url: '/api/v1/declared' })).statusCode, 200);
+  assert.equal((await declared.inject({ method: 'GET', url: '/outside' })).statusCode, 200);
+  await declared.close();
+});
+
+// --- 2. authentication ------------------------------------------------------------------------
+
+test('without a session, every operation but the public ones answers 401', async () => {
+  const anonymous = new Client(t.app);
+  let checked = 0;
+  for (const o of operations()) {
+    const key = keyOf(o);
+    if (PUBLIC_ROUTES.has(key)) continue;
+    const { url, body } = requestFor(o);
+    const res = await anonymous.request(o.method as never, url, body);
+    assert.equal(res.statusCode, 401, `${key} without a session: ${res.statusCode} ${res.body}${res.statusCode === 400 ? ' (sample input rejected: add one to SAMPLE_BY_NAME)' : ''}`);
+    assert.equal(res.json().error.code, 'unauthenticated', key);
+    checked++;
+  }
+  assert.ok(checked >= 20, `only ${checked} operations checked`);
+  for (const url of ['/api/health', '/api/openapi.json']) assert.equal((await anonymous.get(url)).statusCode, 200, `${url} is public`);
+});
+
+async function assertMfaWall(client: Client, who: string) {
+  let checked = 0;
+  for (const o of operations()) {
+    const key = keyOf(o);
+    if (PUBLIC_ROUTES.has(key) || SESSION_ROUTES.has(key)) continue;
+    const { url, body } = requestFor(o);
+    const res = await client.request(o.method as never, url, body);
+    assert.equal(res.statusCode, 401, `${key} with ${who}: ${res.statusCode} ${res.body}`);
+    assert.equal(res.json().error.code, 'mfa_required', `${key} with ${who}`);
+    checked++;
+  }
+  assert.ok(checked >= 15, `only ${checked} operations checked`);
+  // The session itself is alive: the login steps answer.
+  assert.equal((await client.get('/api/v1/auth/csrf')).statusCode, 200, `${who}: the login steps are open`);
+}
+
+test('a session still waiting for its TOTP code gets 401 mfa_required everywhere but the login steps', async () => {
+  const pending = new Client(t.app);
+  const login = await pending.post('/api/v1/auth/login', { email: world.users.rssi.email, password: PASSWORD });
+  assert.equal(login.statusCode, 200);
+  assert.deepEqual(login.json(), { mfaRequired: true, mfaEnrollmentRequired: false });
+  await assertMfaWall(pending, 'a session waiting for its code');
+});
+
+test('a session that must first enrol a second factor gets 401 mfa_required everywhere but the login steps', async () => {
+  const [u] = await t.platform.db
+    .insert(users)
+    .values({ email: 'not.enrolled.direction@test.hygie.fr', displayName: 'Direction sans TOTP', passwordHash: await hashPassword(PASSWORD) })
+    .returning({ id: users.id });
+  await t.platform.db.insert(memberships).values({ userId: u.id, orgId: world.orgs.ehpad, role: 'direction' });
+  const enrol = new Client(t.app);
+  const login = await enrol.post('/api/v1/auth/login', { email: 'not.enrolled.direction@test.hygie.fr', password: PASSWORD });
+  assert.deepEqual(login.json(), { mfaRequired: false, mfaEnrollmentRequired: true });
+  await assertMfaWall(enrol, 'a session that must enrol');
+});
+
+// --- 3. tenant isolation -------------------------------------------------------------------------
+
+type Target = 'hospital' | 'clinic';
+const TARGETS: readonly Target[] = ['hospital', 'clinic'];
+const NORTH_MANAGERS: readonly WorldUser[] = ['rssi', 'direction', 'coordGht', 'coordRegion', 'admin'];
+const SOUTH_MANAGERS: readonly WorldUser[] = ['foreignRssi', 'foreignCoord', 'admin'];
+const MANAGERS: Record<Target, readonly WorldUser[]> = { hospital: NORTH_MANAGERS, clinic: SOUTH_MANAGERS };
+const NORTH_USERS: readonly WorldUser[] = ['agent', 'referent', 'rssi', 'direction', 'coordGht', 'coordRegion', 'ehpadRssi'];
+const SOUTH_USERS: readonly WorldUser[] = ['foreignRssi', 'foreignCoord'];
+
+interface Cell {
+  role: WorldUser;
+  target: Target;
+  /** unique per endpoint × role × target, for the data each cell creates */
+  tag: string;
+}
+interface Outcome {
+  res: LightMyRequestResponse;
+  /** Checks the effect in the database or in the answer, knowing whether the call was allowed. */
+  effect(allowed: boolean): Promise<void>;
+}
+interface Endpoint {
+  name: string;
+  /** who gets a 2xx, per target; everyone else must get 403 or 404 */
+  allowed: Record<Target, readonly WorldUser[]>;
+  run(client: Client, cell: Cell): Promise<Outcome>;
+}
+
+/** Ids and e-mail addresses that belong to a tenant: none may appear in an answer about the other one. */
+const markers: Record<Target, string[]> = { hospital: [], clinic: [] };
+function worldMarkers() {
+  const o = world.orgs;
+  markers.hospital.push(o.north, o.ght, o.hospital, o.site, o.service, o.ehpad, ...NORTH_USERS.flatMap((u) => [world.users[u].id, world.users[u].email]));
+  markers.clinic.push(o.south, o.clinic, ...SOUTH_USERS.flatMap((u) => [world.users[u].id, world.users[u].email]));
+}
+const other = (target: Target): Target => (target === 'hospital' ? 'clinic' : 'hospital');
+const orgOf = (target: Target) => world.orgs[target];
+
+async function subtree(target: Target): Promise<Set<string>> {
+  const root = orgOf(target);
+  const rows = await t.platform.db
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(sql`${organisations.id} = ${root} or ${root}::uuid = any(${organisations.ancestors})`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A person who belongs to the target organisation only. */
+async function memberOf(cell: Cell, role: Role = 'agent') {
+  const email = `fx-${cell.tag}@test.hygie.fr`;
+  const [u] = await t.platform.db.insert(users).values({ email, displayName: `Fixture ${cell.tag}` }).returning({ id: users.id });
+  await t.platform.db.insert(memberships).values({ userId: u.id, orgId: orgOf(cell.target), role });
+  markers[cell.target].push(u.id, email);
+  return { id: u.id, email };
+}
+
+/** A pending invitation to the target organisation. */
+async function pendingInvitation(cell: Cell) {
+  const email = `fxi-${cell.tag}@test.hygie.fr`;
+  const [row] = await t.platform.db
+    .insert(invitations)
+    .values({
+      tokenHash: randomBytes(32).toString('hex'),
+      email,
+      orgId: orgOf(cell.target),
+      role: 'agent',
+      invitedBy: world.users.admin.id,
+      expiresAt: new Date(t.clock.now().getTime() + 7 * 24 * 3_600_000),
+    })
+    .returning({ id: invitations.id });
+  markers[cell.target].push(row.id, email);
+  return { id: row.id, email };
+}
+
+const ENDPOINTS: Endpoint[] = [
+  {
+    name: 'GET /organisations?under',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const res = await c.get(`/api/v1/organisations?under=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const ids = (res.json().organisations as { id: string }[]).map((o) => o.id);
+          const scope = await subtree(cell.target);
+          assert.ok(ids.includes(orgOf(cell.target)) && ids.every((id) => scope.has(id)), 'the subtree, and only it');
+        },
+      };
+    },
+  },
+  {
+    name: 'PATCH /organisations/:id',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const [before] = await t.platform.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgOf(cell.target)));
+      const name = `Établissement ${cell.tag}`;
+      const res = await c.patch(`/api/v1/organisations/${orgOf(cell.target)}`, { name });
+      return {
+        res,
+        async effect(allowed) {
+          const [row] = await t.platform.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgOf(cell.target)));
+          assert.equal(row.name, allowed ? name : before.name);
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /users',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const member = await memberOf(cell);
+      const res = await c.get(`/api/v1/users?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const list = res.json().users as { id: string; memberships: { orgId: string }[] }[];
+          const scope = await subtree(cell.target);
+          assert.ok(
+            list.some((u) => u.id === member.id),
+            'the member is listed',
+          );
+          assert.ok(list.every((u) => u.memberships.every((m) => scope.has(m.orgId))), 'only memberships of the subtree');
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /users/:id/status',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const member = await memberOf(cell);
+      const res = await c.post(`/api/v1/users/${member.id}/status`, { orgId: orgOf(cell.target), status: 'disabled' });
+      return {
+        res,
+        async effect(allowed) {
+          const [row] = await t.platform.db.select({ status: users.status }).from(users).where(eq(users.id, member.id));
+          assert.equal(row.status, allowed ? 'disabled' : 'active');
+        },
+      };
+    },
+  },
+  {
+    name: 'PUT /users/:id/membership',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const member = await memberOf(cell);
+      const res = await c.put(`/api/v1/users/${member.id}/membership`, { orgId: orgOf(cell.target), role: 'referent' });
+      return {
+        res,
+        async effect(allowed) {
+          const [row] = await t.platform.db
+            .select({ role: memberships.role })
+            .from(memberships)
+            .where(and(eq(memberships.userId, member.id), eq(memberships.orgId, orgOf(cell.target))));
+          assert.equal(row.role, allowed ? 'referent' : 'agent');
+        },
+      };
+    },
+  },
+  {
+    name: 'DELETE /users/:id/membership',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const member = await memberOf(cell);
+      const res = await c.delete(`/api/v1/users/${member.id}/membership?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select().from(memberships).where(eq(memberships.userId, member.id));
+          assert.equal(rows.length, allowed ? 0 : 1);
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /invitations',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const invitation = await pendingInvitation(cell);
+      const res = await c.get(`/api/v1/invitations?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const list = res.json().invitations as { id: string; orgId: string }[];
+          const scope = await subtree(cell.target);
+          assert.ok(
+            list.some((i) => i.id === invitation.id),
+            'the invitation is listed',
+          );
+          assert.ok(list.every((i) => scope.has(i.orgId)), 'only invitations of the subtree');
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /invitations',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const email = `new-${cell.tag}@test.hygie.fr`;
+      markers[cell.target].push(email);
+      const res = await c.post('/api/v1/invitations', { email, orgId: orgOf(cell.target), role: 'agent' });
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select().from(invitations).where(eq(invitations.email, email));
+          assert.equal(rows.length, allowed ? 1 : 0);
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /invitations/:id/revoke',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const invitation = await pendingInvitation(cell);
+      const res = await c.post(`/api/v1/invitations/${invitation.id}/revoke`);
+      return {
+        res,
+        async effect(allowed) {
+          const [row] = await t.platform.db.select({ revokedAt: invitations.revokedAt }).from(invitations).where(eq(invitations.id, invitation.id));
+          assert.equal(row.revokedAt !== null, allowed);
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /audit',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const res = await c.get(`/api/v1/audit?orgId=${orgOf(cell.target)}&pageSize=200`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const entries = res.json().entries as { orgId: string | null }[];
+          const scope = await subtree(cell.target);
+          assert.ok(entries.length > 0, 'the log of the target is not empty');
+          assert.ok(entries.every((e) => e.orgId !== null && scope.has(e.orgId)), 'only entries of the subtree');
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /audit/export.csv',
+    allowed: MANAGERS,
+    async run(c, cell) {
+      const res = await c.get(`/api/v1/audit/export.csv?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          assert.match(String(res.headers['content-type']), /^text\/csv/);
+          assert.ok(res.body.includes(orgOf(cell.target)), 'entries of the target are exported');
+        },
+      };
+    },
+  },
+];
+
+async function denialsOf(role: WorldUser): Promise<number> {
+  const rows = await t.platform.db
+    .select({ seq: auditLog.seq })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorId, world.users[role].id)));
+  return rows.length;
+}
+
+/** Whether `body` holds `marker` as a whole id or address (rssi@… is not in foreignrssi@…). */
+const mentions = (body: string, marker: string) =>
+  new RegExp(`(?<![A-Za-z0-9._%+-])${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(body);
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+for (const endpoint of ENDPOINTS) {
+  test(`tenant isolation: ${endpoint.name} × every role × our hospital and the other region's clinic`, async () => {
+    if (markers.hospital.length === 0) worldMarkers();
+    for (const target of TARGETS) {
+      for (const role of ROLES) {
+        const label = `${endpoint.name} × ${role} × ${target}`;
+        const cell: Cell = { role, target, tag: `${slug(endpoint.name)}-${role.toLowerCase()}-${target}` };
+        const allowed = endpoint.allowed[target].includes(role);
+        const deniedBefore = await denialsOf(role);
+        const { res, effect } = await endpoint.run(clients[role], cell);
+        if (allowed) {
+          assert.ok(res.statusCode >= 200 && res.statusCode < 300, `${label}: expected 2xx, got ${res.statusCode} ${res.body}`);
+        } else {
+          assert.ok([403, 404].includes(res.statusCode), `${label}: expected 403 or 404, got ${res.statusCode} ${res.body}`);
+          assert.equal(res.json().error.code, res.statusCode === 403 ? 'forbidden' : 'not_found', label);
+          if (res.statusCode === 403) assert.equal(await denialsOf(role), deniedBefore + 1, `${label}: the refusal is in the audit log`);
+        }
+        for (const marker of markers[other(target)]) {
+          assert.ok(!mentions(res.body, marker), `${label}: the answer holds data of the other tenant (${marker})`);
+        }
+        try {
+          await effect(allowed);
+        } catch (err) {
+          (err as Error).message = `${label}: ${(err as Error).message}`;
+          throw err;
+        }
+      }
+    }
+  });
+}
+
+test('tenant isolation: the other region’s coordinator and RSSI get nothing of the north, and the north ones nothing of the south', () => {
+  // The table above says so; this guards the table itself against a careless edit.
+  for (const endpoint of ENDPOINTS) {
+    for (const role of SOUTH_USERS) assert.ok(!endpoint.allowed.hospital.includes(role), `${endpoint.name}: ${role} allowed on the north`);
+    for (const role of NORTH_USERS) assert.ok(!endpoint.allowed.clinic.includes(role), `${endpoint.name}: ${role} allowed on the south`);
+  }
+});
+
+// --- 4. refusals are audited ------------------------------------------------------------------
+
+test('a refusal by a policy writes an access.denied entry to the audit log', async () => {
+  const before = await t.platform.db.select({ seq: auditLog.seq }).from(auditLog).orderBy(asc(auditLog.seq));
+  const res = await clients.agent.get(`/api/v1/users?orgId=${world.orgs.service}`);
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.json().error.code, 'forbidden');
+  const rows = await t.platform.db.select().from(auditLog).orderBy(asc(auditLog.seq));
+  const added = rows.slice(before.length);
+  assert.equal(added.length, 1);
+  const [entry] = added;
+  assert.equal(entry.action, 'access.denied');
+  assert.equal(entry.outcome, 'denied');
+  assert.equal(entry.actorId, world.users.agent.id);
+  assert.equal(entry.actorLabel, world.users.agent.email);
+  assert.equal(entry.orgId, world.orgs.service);
+  assert.deepEqual(entry.details, { policy: 'identity:member.list', method: 'GET', route: '/api/v1/users' });
+  assert.deepEqual(await verifyAuditChain(t.platform.db), { valid: true, checked: rows.length, brokenAt: null });
+});
