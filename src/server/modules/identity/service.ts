@@ -23,7 +23,7 @@ import { containsPattern } from '../../platform/db/like';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../platform/http/errors';
 import { mails } from '../../platform/mail/schema';
 import { memberships, organisations, users } from '../../platform/tenancy/schema';
-import { loadOrg, subtreeIds, type OrgRef } from '../../platform/tenancy/service';
+import { loadOrg, loadVisibleOrg, subtreeIds, type OrgRef } from '../../platform/tenancy/service';
 import { identityPolicy as policy } from './policy';
 import { invitations } from './schema';
 
@@ -80,7 +80,7 @@ export class IdentityService {
   async updateProfile(actor: Actor, input: z.infer<typeof updateProfileBodySchema>): Promise<Me> {
     // An empty change is not an error: there is simply nothing to write.
     if (Object.values(input).some((v) => v !== undefined)) await this.p.db.update(users).set(input).where(eq(users.id, actor.userId));
-    return this.me({ ...actor, displayName: input.displayName ?? actor.displayName });
+    return this.me({ ...actor, displayName: input.displayName ?? actor.displayName, locale: input.locale ?? actor.locale });
   }
 
   async switchOrganisation(actor: Actor, session: Session, orgId: string): Promise<Me> {
@@ -95,7 +95,7 @@ export class IdentityService {
   async listOrganisations(actor: Actor, query: z.infer<typeof orgListQuerySchema>): Promise<Organisation[]> {
     let scope: string[] | null = actor.platformAdmin ? null : await subtreeIds(this.p.db, actor.memberships.map((m) => m.orgId));
     if (query.under) {
-      requireAccess(actor, policy, 'organisation.read', await loadOrg(this.p.db, query.under));
+      requireAccess(actor, policy, 'organisation.read', await loadVisibleOrg(this.p.db, actor, query.under));
       const under = await subtreeIds(this.p.db, [query.under]);
       scope = scope ? under.filter((id) => scope!.includes(id)) : under;
     }
@@ -147,7 +147,7 @@ export class IdentityService {
   }
 
   async updateOrganisation(actor: Actor, meta: RequestMeta, id: string, input: z.infer<typeof updateOrgBodySchema>): Promise<Organisation> {
-    const org = await this.readableOrg(actor, id);
+    const org = await loadVisibleOrg(this.p.db, actor, id);
     requireAccess(actor, policy, 'organisation.update', org);
     if (org.kind !== 'establishment' && (input.finess || input.category)) {
       throw invalidField('finess', 'Le numéro FINESS et la catégorie ne concernent que les établissements.');
@@ -178,19 +178,10 @@ export class IdentityService {
     }
   }
 
-  /** 404, not 403, for an organisation the actor may not even see: its existence is not revealed. */
-  private async readableOrg(actor: Actor, id: string): Promise<OrgRef> {
-    const org = await loadOrg(this.p.db, id);
-    if (!actor.platformAdmin && !actor.memberships.some((m) => m.orgId === org.orgId || org.ancestors.includes(m.orgId))) {
-      throw notFound();
-    }
-    return org;
-  }
-
   // --- Users and memberships -------------------------------------------------------------
 
   async listUsers(actor: Actor, orgId: string, q?: string): Promise<UserSummary[]> {
-    const org = await this.readableOrg(actor, orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, orgId);
     requireAccess(actor, policy, 'member.list', org);
     const scope = await subtreeIds(this.p.db, [org.orgId]);
     const rows = await this.p.db
@@ -241,7 +232,7 @@ export class IdentityService {
 
   async setMembership(actor: Actor, meta: RequestMeta, userId: string, input: z.infer<typeof setMembershipBodySchema>): Promise<void> {
     const { user } = await this.userInScope(actor, userId);
-    const org = await this.readableOrg(actor, input.orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, input.orgId);
     requireAccess(actor, policy, 'member.manage', { org, role: input.role, targetUserId: user.id });
     await this.p.db.transaction(async (tx) => {
       await tx
@@ -254,7 +245,7 @@ export class IdentityService {
 
   async removeMembership(actor: Actor, meta: RequestMeta, userId: string, orgId: string): Promise<void> {
     const { user } = await this.userInScope(actor, userId);
-    const org = await this.readableOrg(actor, orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, orgId);
     const [current] = await this.p.db
       .select()
       .from(memberships)
@@ -281,7 +272,7 @@ export class IdentityService {
   // --- Invitations ---------------------------------------------------------------------
 
   async listInvitations(actor: Actor, orgId: string) {
-    const org = await this.readableOrg(actor, orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, orgId);
     requireAccess(actor, policy, 'member.list', org);
     const scope = await subtreeIds(this.p.db, [org.orgId]);
     const rows = await this.p.db
@@ -306,7 +297,7 @@ export class IdentityService {
 
   /** A new invitation replaces a pending one for the same address and organisation. */
   async invite(actor: Actor, meta: RequestMeta, input: z.infer<typeof createInvitationBodySchema>) {
-    const org = await this.readableOrg(actor, input.orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, input.orgId);
     // Inviting one's own address would change one's own role, which member.manage refuses.
     const [invited] = await this.p.db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
     requireAccess(actor, policy, 'member.manage', { org, role: input.role, targetUserId: invited?.id });
@@ -345,7 +336,7 @@ export class IdentityService {
   async revokeInvitation(actor: Actor, meta: RequestMeta, id: string): Promise<void> {
     const [invitation] = await this.p.db.select().from(invitations).where(eq(invitations.id, id));
     if (!invitation) throw notFound();
-    const org = await this.readableOrg(actor, invitation.orgId);
+    const org = await loadVisibleOrg(this.p.db, actor, invitation.orgId);
     requireAccess(actor, policy, 'member.manage', { org, role: invitation.role });
     if (invitation.acceptedAt) throw conflict('Cette invitation a déjà été acceptée.');
     await this.p.db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ import { requireAccess, type Actor } from '../access/engine';
 import type { Platform } from '../context';
 import { actorOf, policyAccess } from '../http/access';
 import { invalidField } from '../http/errors';
-import { loadOrg, subtreeIds } from '../tenancy/service';
+import { loadVisibleOrg, subtreeIds } from '../tenancy/service';
 import { auditPolicy } from './policy';
 import { iterateAudit, listAudit, verifyAuditChain, type AuditFilter } from './service';
 
@@ -18,7 +18,7 @@ const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', d
 async function scopedFilter(platform: Platform, actor: Actor, q: z.infer<typeof auditQuerySchema>): Promise<AuditFilter> {
   if (q.from && q.to && q.from > q.to) throw invalidField('to', 'La date de fin doit suivre la date de début.');
   const orgId = q.orgId ?? (actor.platformAdmin ? undefined : actor.activeOrgId ?? undefined);
-  const org = orgId ? await loadOrg(platform.db, orgId) : null;
+  const org = orgId ? await loadVisibleOrg(platform.db, actor, orgId) : null;
   requireAccess(actor, auditPolicy, 'log.read', org);
   return {
     orgIds: org ? await subtreeIds(platform.db, [org.orgId]) : undefined,

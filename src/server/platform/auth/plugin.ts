@@ -38,7 +38,8 @@ export const authPlugin = fp(async (app: FastifyInstance, { platform }: { platfo
     }
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // preValidation: authenticate before validating input (a stranger learns nothing of the schema).
+  app.addHook('preValidation', async (request, reply) => {
     const access = request.routeOptions.config?.access;
     if (!request.url.startsWith('/api/v1')) return;
     if (!access) throw new AppError(403, 'forbidden', 'Accès refusé.');

@@ -139,7 +139,8 @@ export class AuthService {
     if (step === null) throw invalidField('code', BAD_CODE);
     const codes = newRecoveryCodes();
     await this.db.transaction(async (tx) => {
-      await tx.update(users).set({ totpEnabledAt: this.p.clock.now(), totpLastStep: step }).where(eq(users.id, user.id));
+      const now = this.p.clock.now();
+      await tx.update(users).set({ totpEnabledAt: now, totpLastStep: step, lastLoginAt: now }).where(eq(users.id, user.id));
       await this.replaceRecoveryCodes(tx, user.id, codes);
       await this.p.audit({ action: 'auth.mfa.enrolled', actorId: user.id, actorLabel: user.email, orgId: session.activeOrgId, ip: meta.ip }, tx);
     });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import Fastify from 'fastify';
 import { VERSION } from '../../app';
+import type { Database } from '../db/client';
 import { loggerOptions, redactUrl } from '../logging';
 import { Client, TEST_ORIGIN, createTestApp, type TestApp } from '../../../../test/support/app';
 import { PASSWORD, seedWorld, type World } from '../../../../test/support/world';
@@ -12,11 +13,22 @@ let world: World;
 
 before(async () => {
   t = await createTestApp();
+  tolerateTeardown(t.database);
   world = await seedWorld(t.platform.db);
 });
 after(async () => {
   await t?.close();
 });
+
+/**
+ * Teardown drops the PostgreSQL test database WITH (FORCE): a pooled connection that is still
+ * closing may hear of it (57P01) after the pool has ended, which is no failure of this file.
+ */
+function tolerateTeardown(database: Database) {
+  database.pool?.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') throw err;
+  });
+}
 
 const login = (headers: Record<string, string>, email = world.users.agent.email, password = PASSWORD) =>
   t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, headers });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { ORG_KINDS, ROLES, ESTABLISHMENT_CATEGORIES } from '../../../contracts/tenancy';
 
 /** Region → GHT (optional) → establishment → site → service. */
@@ -9,7 +9,7 @@ export const organisations = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     kind: text('kind', { enum: ORG_KINDS }).notNull(),
     name: text('name').notNull(),
-    parentId: uuid('parent_id').references((): any => organisations.id),
+    parentId: uuid('parent_id').references((): AnyPgColumn => organisations.id),
     /** Ids of every ancestor, root first, self excluded: subtree queries use `= ANY(ancestors)`. */
     ancestors: uuid('ancestors').array().notNull().default(sql`'{}'::uuid[]`),
     finess: text('finess'),

@@ -20,6 +20,18 @@ export async function loadOrg(db: Db, orgId: string): Promise<OrgRef> {
   return org;
 }
 
+/**
+ * An organisation the actor may at least know of: one of his, or below one of his
+ * (administrators see all). Anything else is "not found", so existence is not revealed.
+ */
+export async function loadVisibleOrg(db: Db, actor: Actor, orgId: string): Promise<OrgRef> {
+  const org = await loadOrg(db, orgId);
+  if (!actor.platformAdmin && !actor.memberships.some((m) => m.orgId === org.orgId || org.ancestors.includes(m.orgId))) {
+    throw notFound();
+  }
+  return org;
+}
+
 /** Ids of the organisation and of everything below it. */
 export async function subtreeIds(db: Db, rootIds: string[]): Promise<string[]> {
   if (rootIds.length === 0) return [];
