@@ -96,6 +96,7 @@ export const invitationSchema = z.object({
   expiresAt: z.string(),
   createdAt: z.string(),
 });
+export const invitationResponseSchema = z.object({ invitation: invitationSchema });
 export const invitationListQuerySchema = z.object({ orgId: z.uuid({ message: 'Choisissez une organisation.' }) });
 export const invitationListResponseSchema = z.object({ invitations: z.array(invitationSchema) });
 /** What the invited person sees before accepting (token from the e-mailed link). */

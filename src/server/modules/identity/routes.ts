@@ -10,7 +10,7 @@ import {
   invitationListResponseSchema,
   invitationPreviewBodySchema,
   invitationPreviewResponseSchema,
-  invitationSchema,
+  invitationResponseSchema,
   mailListResponseSchema,
   meResponseSchema,
   orgListQuerySchema,
@@ -108,7 +108,7 @@ export async function identityRoutes(app: FastifyInstance, { platform }: { platf
   });
   r.post('/invitations', {
     config: { access: policyAccess(identityPolicy, 'member.manage') },
-    schema: { tags, summary: 'Inviter une personne par e-mail', body: createInvitationBodySchema, response: { 200: z.object({ invitation: invitationSchema }) } },
+    schema: { tags, summary: 'Inviter une personne par e-mail', body: createInvitationBodySchema, response: { 200: invitationResponseSchema } },
     handler: async (request) => ({ invitation: await identity.invite(actorOf(request), metaOf(request), request.body) }),
   });
   r.post('/invitations/:id/revoke', {

@@ -14,7 +14,7 @@ import { okSchema } from '../../../contracts/common';
 import {
   invitationListResponseSchema,
   invitationPreviewResponseSchema,
-  invitationSchema,
+  invitationResponseSchema,
   mailListResponseSchema,
   meResponseSchema,
   orgResponseSchema,
@@ -134,7 +134,6 @@ export const invitationsQuery = (orgId: string) =>
     queryFn: () => request(invitationListResponseSchema, '/invitations', { query: { orgId } }),
   });
 
-const invitationResponseSchema = z.object({ invitation: invitationSchema });
 
 export const createInvitation = (body: Body<typeof createInvitationBodySchema>) =>
   request(invitationResponseSchema, '/invitations', { method: 'POST', body });
