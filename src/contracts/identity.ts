@@ -121,7 +121,7 @@ export const mailSchema = z.object({
   to: z.string(),
   subject: z.string(),
   text: z.string().nullable(),
-  status: z.enum(['queued', 'sent', 'kept', 'failed']),
+  status: z.enum(['queued', 'sending', 'sent', 'kept', 'failed']),
   createdAt: z.string(),
 });
 export const mailListResponseSchema = z.object({ mails: z.array(mailSchema) });

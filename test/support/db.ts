@@ -65,6 +65,10 @@ async function createPostgresDatabase(url: string): Promise<Database> {
   const target = new URL(url);
   target.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: target.toString(), max: 5 });
+  // `drop … with (force)` below ends connections the pool may still be closing.
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') throw err;
+  });
   const database = fromPool(pool);
   await prepare(database);
   return {

@@ -410,7 +410,7 @@ export const en: Messages = {
     listTitle_other: '{{count}} e-mails, newest first',
     to: 'To {{to}}',
     noText: 'This e-mail has no text.',
-    status: { queued: 'Queued', sent: 'Sent', kept: 'Kept', failed: 'Failed' },
+    status: { queued: 'Queued', sending: 'Sending', sent: 'Sent', kept: 'Kept', failed: 'Failed' },
     empty: 'No e-mail',
     emptyHelp: 'Invitations and password reset links will appear here as soon as they are sent.',
   },

@@ -420,7 +420,7 @@ export const fr = {
     listTitle_other: '{{count}} courriels, du plus récent au plus ancien',
     to: 'À {{to}}',
     noText: "Ce courriel n'a pas de texte.",
-    status: { queued: 'En attente', sent: 'Envoyé', kept: 'Conservé', failed: 'Échec' },
+    status: { queued: 'En attente', sending: 'Envoi en cours', sent: 'Envoyé', kept: 'Conservé', failed: 'Échec' },
     empty: 'Aucun courriel',
     emptyHelp: "Les invitations et les liens de réinitialisation du mot de passe apparaîtront ici dès qu'ils seront envoyés.",
   },

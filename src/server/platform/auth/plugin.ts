@@ -41,7 +41,7 @@ export const authPlugin = fp(async (app: FastifyInstance, { platform }: { platfo
   // preValidation: authenticate before validating input (a stranger learns nothing of the schema).
   app.addHook('preValidation', async (request, reply) => {
     const access = request.routeOptions.config?.access;
-    if (!request.url.startsWith('/api/v1')) return;
+    if (!request.url.startsWith('/api/v1') || request.is404) return;
     if (!access) throw new AppError(403, 'forbidden', 'Accès refusé.');
 
     const token = request.cookies[SESSION_COOKIE];

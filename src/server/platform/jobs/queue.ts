@@ -7,7 +7,7 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Registers a worker; jobs are retried with backoff when the handler throws. */
   work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
-  /** `key`: at most one waiting job per key (a retry of the same send is not a second job). */
+  /** `key` is passed to pg-boss as singletonKey; handlers must still be idempotent (a job may run twice). */
   send<T extends object>(name: string, data: T, opts?: { key?: string }): Promise<void>;
   stop(): Promise<void>;
 }

@@ -33,6 +33,8 @@ export class MemoryTransport implements MailTransport {
 }
 
 export const MAIL_JOB = 'mail.send';
+/** A send that has not finished after this long was lost (the process died). */
+const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Mails go through an outbox: the row is written in the caller's transaction, then a
@@ -62,27 +64,39 @@ export class MailService {
     for (const mailId of mailIds) await this.jobs.send(MAIL_JOB, { mailId }, { key: mailId });
   }
 
-  /** The job: deliver, then erase the body (it may hold a single-use link). */
+  /**
+   * The job: claim the mail atomically (two jobs for one mail never both send it),
+   * deliver, then erase the body (it may hold a single-use link).
+   */
   async deliver(mailId: string): Promise<void> {
     if (!this.transport) return;
-    const [mail] = await this.db.select().from(mails).where(eq(mails.id, mailId));
-    if (!mail || mail.status !== 'queued' || mail.text === null) return;
+    const [mail] = await this.db
+      .update(mails)
+      .set({ status: 'sending', claimedAt: this.clock.now() })
+      .where(and(eq(mails.id, mailId), eq(mails.status, 'queued')))
+      .returning();
+    if (!mail || mail.text === null) return;
     try {
       await this.transport.deliver({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text });
     } catch (err) {
-      await this.db.update(mails).set({ error: (err as Error).message.slice(0, 500) }).where(eq(mails.id, mailId));
+      await this.db.update(mails).set({ status: 'queued', claimedAt: null, error: (err as Error).message.slice(0, 500) }).where(eq(mails.id, mailId));
       throw err; // the queue retries with backoff
     }
     await this.db.update(mails).set({ status: 'sent', text: null, error: null, sentAt: this.clock.now() }).where(eq(mails.id, mailId));
   }
 
-  /** After a crash between commit and dispatch: queue again what is still waiting. */
+  /** After a crash: queue again what is still waiting, and what a dead worker had claimed. */
   async requeueStale(olderThanMs = 60_000): Promise<void> {
     if (!this.transport) return;
+    const now = this.clock.now().getTime();
+    await this.db
+      .update(mails)
+      .set({ status: 'queued', claimedAt: null })
+      .where(and(eq(mails.status, 'sending'), lt(mails.claimedAt, new Date(now - CLAIM_TIMEOUT_MS))));
     const stale = await this.db
       .select({ id: mails.id })
       .from(mails)
-      .where(and(eq(mails.status, 'queued'), lt(mails.createdAt, new Date(this.clock.now().getTime() - olderThanMs))));
+      .where(and(eq(mails.status, 'queued'), lt(mails.createdAt, new Date(now - olderThanMs))));
     await this.dispatch(stale.map((m) => m.id));
   }
 

@@ -10,7 +10,7 @@ import { mailsQuery } from '../api';
 
 type Mail = z.output<typeof mailSchema>;
 
-const STATUS_TONES: Record<Mail['status'], Tone> = { queued: 'info', sent: 'success', kept: 'neutral', failed: 'danger' };
+const STATUS_TONES: Record<Mail['status'], Tone> = { queued: 'info', sending: 'info', sent: 'success', kept: 'neutral', failed: 'danger' };
 
 const URL_PATTERN = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)])/g;
 
