@@ -4,3 +4,4 @@ export * from './platform/auth/schema';
 export * from './platform/audit/schema';
 export * from './platform/mail/schema';
 export * from './modules/identity/schema';
+export * from './modules/assessment/schema';
