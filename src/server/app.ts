@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from './config';
+import { assessmentRoutes } from './modules/assessment/routes';
 import { identityRoutes } from './modules/identity/routes';
 import { auditRoutes } from './platform/audit/routes';
 import { appendAudit } from './platform/audit/service';
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'auth', description: 'Connexion, double authentification, mots de passe' },
         { name: 'identity', description: 'Personnes, organisations, invitations' },
         { name: 'audit', description: 'Journal d’audit' },
+        { name: 'assessment', description: 'Diagnostic, plan d’action, campagnes, financements, observatoire' },
       ],
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: '__Host-hygie_session' }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
     },
@@ -108,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(oidcRoutes, { platform, oidc: deps.oidc ?? null });
       await api.register(identityRoutes, { platform });
       await api.register(auditRoutes, { platform });
+      await api.register(assessmentRoutes, { platform });
       api.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'Cette adresse d’API n’existe pas.' } }));
     },
     { prefix: '/api/v1' },
