@@ -311,7 +311,7 @@ test('without a session, every operation but the public ones answers 401', async
   for (const url of ['/api/health', '/api/openapi.json']) assert.equal((await anonymous.get(url)).statusCode, 200, `${url} is public`);
 });
 
-async function assertMfaWall(client: Client, who: string) {
+async function assertMfaWall(client: Client, who: string, code: 'mfa_required' | 'mfa_enrolment_required') {
   let checked = 0;
   for (const o of operations()) {
     const key = keyOf(o);
@@ -319,7 +319,7 @@ async function assertMfaWall(client: Client, who: string) {
     const { url, body } = requestFor(o);
     const res = await client.request(o.method as never, url, body);
     assert.equal(res.statusCode, 401, `${key} with ${who}: ${res.statusCode} ${res.body}`);
-    assert.equal(res.json().error.code, 'mfa_required', `${key} with ${who}`);
+    assert.equal(res.json().error.code, code, `${key} with ${who}`);
     checked++;
   }
   assert.ok(checked >= 15, `only ${checked} operations checked`);
@@ -332,7 +332,7 @@ test('a session still waiting for its TOTP code gets 401 mfa_required everywhere
   const login = await pending.post('/api/v1/auth/login', { email: world.users.rssi.email, password: PASSWORD });
   assert.equal(login.statusCode, 200);
   assert.deepEqual(login.json(), { mfaRequired: true, mfaEnrollmentRequired: false });
-  await assertMfaWall(pending, 'a session waiting for its code');
+  await assertMfaWall(pending, 'a session waiting for its code', 'mfa_required');
 });
 
 test('a session that must first enrol a second factor gets 401 mfa_required everywhere but the login steps', async () => {
@@ -344,7 +344,7 @@ test('a session that must first enrol a second factor gets 401 mfa_required ever
   const enrol = new Client(t.app);
   const login = await enrol.post('/api/v1/auth/login', { email: 'not.enrolled.direction@test.hygie.fr', password: PASSWORD });
   assert.deepEqual(login.json(), { mfaRequired: false, mfaEnrollmentRequired: true });
-  await assertMfaWall(enrol, 'a session that must enrol');
+  await assertMfaWall(enrol, 'a session that must enrol', 'mfa_enrolment_required');
 });
 
 // --- 3. tenant isolation -------------------------------------------------------------------------

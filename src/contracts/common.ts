@@ -7,6 +7,7 @@ export const errorBodySchema = z.object({
       'validation',
       'unauthenticated',
       'mfa_required',
+      'mfa_enrolment_required',
       'forbidden',
       'not_found',
       'conflict',

@@ -30,7 +30,8 @@ setAuthRedirect((code) => {
   if (pathname.startsWith('/connexion')) return;
   queryClient.removeQueries({ queryKey: ['me'] });
   const retour = pathname === '/' ? undefined : `${pathname}${searchStr}`;
-  void router.navigate(code === 'mfa_required' ? { to: '/connexion/code', search: { retour } } : { to: '/connexion', search: { retour } });
+  const to = code === 'mfa_required' ? '/connexion/code' : code === 'mfa_enrolment_required' ? '/connexion/activer-double-authentification' : '/connexion';
+  void router.navigate({ to, search: { retour } });
 });
 
 const container = document.getElementById('app');

@@ -37,7 +37,7 @@ interface RequestOptions {
   redirectOnAuthError?: boolean;
 }
 
-type AuthRedirect = (code: 'unauthenticated' | 'mfa_required') => void;
+type AuthRedirect = (code: 'unauthenticated' | 'mfa_required' | 'mfa_enrolment_required') => void;
 let authRedirect: AuthRedirect | null = null;
 /** The app installs here how to send the person to the sign-in page (or to the code page). */
 export function setAuthRedirect(handler: AuthRedirect): void {
@@ -124,7 +124,8 @@ export async function request<S extends z.ZodType>(schema: S, path: string, opti
   }
   if (error) {
     if (error.status === 401) resetCsrfToken();
-    const authCode = error.code === 'mfa_required' || (error.status === 401 && error.code === 'unauthenticated') ? error.code : null;
+    const authCode =
+      error.code === 'mfa_required' || error.code === 'mfa_enrolment_required' || (error.status === 401 && error.code === 'unauthenticated') ? error.code : null;
     if (authCode && options.redirectOnAuthError !== false) authRedirect?.(authCode);
     throw error;
   }

@@ -153,7 +153,7 @@ describe('two-factor authentication', () => {
     assert.deepEqual(login.json(), { mfaRequired: false, mfaEnrollmentRequired: true });
     const me = await c.get('/api/v1/me');
     assert.equal(me.statusCode, 401);
-    assert.equal(me.json().error.code, 'mfa_required');
+    assert.equal(me.json().error.code, 'mfa_enrolment_required', 'the web app sends the person to enrolment, not to the code page');
 
     const start = await c.post('/api/v1/auth/mfa/enrol');
     assert.equal(start.statusCode, 200);

@@ -60,7 +60,7 @@ export const authPlugin = fp(async (app: FastifyInstance, { platform }: { platfo
     if (access === 'session') return;
     if (session.mfaState === 'pending') throw mfaRequired();
     if (session.mfaState === 'enrol') {
-      throw new AppError(401, 'mfa_required', 'Activez la double authentification pour continuer : elle est obligatoire pour votre rôle.');
+      throw new AppError(401, 'mfa_enrolment_required', 'Activez la double authentification pour continuer : elle est obligatoire pour votre rôle.');
     }
     const actor = await loadActor(platform.db, session.userId, session.activeOrgId);
     if (!actor) {
