@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { fromPglite, fromPool, type Database } from '../../src/server/platform/db/client';
+import { CONTENT_FRAMEWORKS_DIR, syncContent } from '../../src/server/modules/assessment/frameworks';
 import { MIGRATIONS_DIR, migrate } from '../../src/server/platform/db/migrate';
 import { createJobQueue } from '../../src/server/platform/jobs/queue';
 
@@ -24,12 +25,15 @@ function migrationsFingerprint(): string {
   const hash = createHash('sha256');
   for (const f of readdirSync(MIGRATIONS_DIR).sort()) if (f.endsWith('.sql')) hash.update(f).update(readFileSync(path.join(MIGRATIONS_DIR, f)));
   hash.update(readFileSync(path.resolve(MIGRATIONS_DIR, '../../node_modules/pg-boss/package.json')));
+  // The template holds Hygie's frameworks too: a change of content makes a new one.
+  if (existsSync(CONTENT_FRAMEWORKS_DIR)) for (const f of readdirSync(CONTENT_FRAMEWORKS_DIR).sort()) hash.update(f).update(readFileSync(path.join(CONTENT_FRAMEWORKS_DIR, f)));
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Migrations and pg-boss's own schema, so tests start jobs without waiting for its set-up. */
+/** Migrations, Hygie's frameworks, and pg-boss's own schema, so tests start jobs without waiting for its set-up. */
 async function prepare(database: Database) {
   await migrate(database);
+  await syncContent(database.db);
   const jobs = createJobQueue(database);
   await jobs.start();
   await jobs.stop();
