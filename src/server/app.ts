@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -22,6 +23,8 @@ import { SessionStore } from './platform/auth/sessions';
 import { systemClock, type Clock } from './platform/clock';
 import type { Platform } from './platform/context';
 import type { Database } from './platform/db/client';
+import { DiskFileStore, type FileStore } from './platform/files/store';
+import { MULTIPART_LIMITS } from './platform/files/upload';
 import { httpPlugin } from './platform/http/plugin';
 import { createJobQueue, type JobQueue } from './platform/jobs/queue';
 import { MailService, type MailTransport } from './platform/mail/service';
@@ -43,6 +46,8 @@ export interface AppDeps {
   mailTransport?: MailTransport | null;
   jobs?: JobQueue;
   oidc?: OidcClient | null;
+  /** Where uploaded files go; by default HYGIE_DATA_DIR/files. */
+  files?: FileStore;
   logger?: boolean;
 }
 
@@ -65,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sessions: new SessionStore(db, clock, { idleMinutes: deps.config.sessionIdleMinutes, maxHours: deps.config.sessionMaxHours }),
     jobs,
     mail: new MailService(db, clock, jobs, deps.mailTransport ?? null, deps.config.smtpFrom),
+    files: deps.files ?? new DiskFileStore(path.join(deps.config.dataDir, 'files')),
     audit: (event, tx) => appendAudit(tx ?? db, event, clock.now()),
     version: VERSION,
   };
@@ -95,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: MULTIPART_LIMITS });
   await app.register(httpPlugin, { platform });
   await app.register(authPlugin, { platform });
 

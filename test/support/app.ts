@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/server/config';
 import { FakeClock } from '../../src/server/platform/clock';
 import type { Platform } from '../../src/server/platform/context';
 import type { Database } from '../../src/server/platform/db/client';
+import { MemoryFileStore } from '../../src/server/platform/files/store';
 import { MemoryTransport } from '../../src/server/platform/mail/service';
 import { createTestDatabase } from './db';
 
@@ -28,7 +29,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; deps?:
   const database = opts.database ?? (await createTestDatabase());
   const config = loadConfig({ NODE_ENV: 'test', HYGIE_DEMO: 'off', PUBLIC_URL: TEST_ORIGIN, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', ...opts.env });
   const clock = new FakeClock(new Date());
-  const { app, platform } = await buildApp({ config, database, secret: TEST_SECRET, clock, logger: false, ...opts.deps });
+  const { app, platform } = await buildApp({ config, database, secret: TEST_SECRET, clock, logger: false, files: new MemoryFileStore(), ...opts.deps });
   await app.ready();
   return {
     app,

@@ -4,6 +4,7 @@ import type { SecretBox } from './auth/crypto';
 import type { SessionStore } from './auth/sessions';
 import type { Clock } from './clock';
 import type { Database, Db } from './db/client';
+import type { FileStore } from './files/store';
 import type { JobQueue } from './jobs/queue';
 import type { MailService } from './mail/service';
 
@@ -17,6 +18,8 @@ export interface Platform {
   sessions: SessionStore;
   jobs: JobQueue;
   mail: MailService;
+  /** Uploaded files (evidence, documents): on disk by default, in memory in tests. */
+  files: FileStore;
   /** Appends to the audit log, inside `tx` when given (the entry lands with the change). */
   audit(event: AuditEvent, tx?: Db): Promise<void>;
   version: string;

@@ -2,12 +2,12 @@ import type { Role } from '../../../contracts/tenancy';
 import { definePolicy, hasRoleOver, isPlatformAdmin, type Actor, type OrgScoped } from '../../platform/access/engine';
 
 /**
- * Assessments belong to an establishment. Its RSSI, direction and service referents work
- * on them; the GHT's coordinator (often a mutualised RSSI) too; the region's coordinator
- * reads the results of his region. Nobody else.
+ * Assessments belong to an establishment. Its RSSI and direction work on them; the GHT's
+ * coordinator (often a mutualised RSSI) too; the region's coordinator reads the results of
+ * his region. Nobody else (service referents keep their service's crisis plan, not this).
  */
-const READ: readonly Role[] = ['rssi', 'direction', 'referent', 'coord_ght', 'coord_region'];
-const EDIT: readonly Role[] = ['rssi', 'direction', 'referent', 'coord_ght'];
+const READ: readonly Role[] = ['rssi', 'direction', 'coord_ght', 'coord_region'];
+const EDIT: readonly Role[] = ['rssi', 'direction', 'coord_ght'];
 const SUBMIT: readonly Role[] = ['rssi', 'coord_ght'];
 const VALIDATE: readonly Role[] = ['direction'];
 const PLAN: readonly Role[] = ['rssi', 'direction', 'coord_ght'];
@@ -30,6 +30,8 @@ export const assessmentPolicy = definePolicy('assessment', {
   'funding.read': (actor: Actor, org: OrgScoped) => hasRoleOver(actor, org, ['rssi', 'direction', 'coord_ght', 'coord_region']),
   /** Named results across a perimeter: the coordinators of that perimeter. */
   'observatory.read': (actor: Actor, org: OrgScoped) => hasRoleOver(actor, org, ['coord_ght', 'coord_region']),
+  /** The whole country (every region), for the platform's administrators. */
+  'observatory.national': (actor: Actor, _r: null) => isPlatformAdmin(actor),
   /** An establishment's own scores beside anonymous medians. */
   'observatory.benchmark': (actor: Actor, org: OrgScoped) => hasRoleOver(actor, org, ['rssi', 'direction', 'coord_ght', 'coord_region']),
 });

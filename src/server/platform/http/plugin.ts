@@ -10,7 +10,7 @@ import { metaOf } from './access';
 const MESSAGES: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'La requête est vide : un contenu JSON est attendu.'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Le contenu envoyé n’est pas du JSON valide.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Ce type de contenu n’est pas accepté : envoyez du JSON.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Ce type de contenu n’est pas accepté ici (JSON attendu, ou un formulaire d’envoi de fichier).'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'Le contenu envoyé est trop volumineux.'],
 };
 
