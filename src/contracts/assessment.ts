@@ -227,7 +227,7 @@ const actionFields = {
   dueDate: isoDate.nullable().optional(),
   priority: z.enum(ACTION_PRIORITIES, { message: 'Priorité inconnue.' }).optional(),
   effort: z.enum(ACTION_EFFORTS, { message: 'Effort inconnu.' }).nullable().optional(),
-  costEstimate: z.number().min(0, 'Le coût ne peut pas être négatif.').max(1e10).nullable().optional(),
+  costEstimate: z.number().min(0, 'Le coût ne peut pas être négatif.').max(9_999_999_999.99, 'Le coût dépasse le maximum (10 milliards d’euros).').nullable().optional(),
   nodeIds: z.array(z.uuid()).max(50).optional(),
 };
 export const createActionBodySchema = z.object({ orgId: uuid('Choisissez une organisation.'), assessmentId: z.uuid().nullable().optional(), ...actionFields });

@@ -9,6 +9,12 @@ export interface JobQueue {
   work<T extends object>(name: string, handler: JobHandler<T>): Promise<void>;
   /** `key` is passed to pg-boss as singletonKey; handlers must still be idempotent (a job may run twice). */
   send<T extends object>(name: string, data: T, opts?: { key?: string }): Promise<void>;
+  /**
+   * Runs `handler` on a cron schedule (time zone Europe/Paris unless told), once across all
+   * processes: the schedule is kept in the database, one job per tick. Also a worker, so
+   * call it once per process at start-up.
+   */
+  schedule(name: string, cron: string, handler: () => Promise<void>, opts?: { tz?: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,8 +25,9 @@ export interface JobQueue {
 export function createJobQueue(database: Database, opts: { pollingIntervalSeconds?: number } = {}): JobQueue {
   const boss = new PgBoss(
     database.pool
-      ? { db: { executeSql: (text: string, values?: unknown[]) => database.pool!.query(text, values) } }
+      ? { schedule: true, db: { executeSql: (text: string, values?: unknown[]) => database.pool!.query(text, values) } }
       : {
+          schedule: true,
           db: {
             // PGlite runs parameterless multi-statement SQL (pg-boss's migrations) only through exec.
             executeSql: async (text: string, values?: unknown[]) =>
@@ -35,7 +42,7 @@ export function createJobQueue(database: Database, opts: { pollingIntervalSecond
     await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 });
     queues.add(name);
   };
-  return {
+  const queue: JobQueue = {
     async start() {
       boss.on('error', (err) => console.error('[jobs]', err.message));
       await boss.start();
@@ -51,9 +58,15 @@ export function createJobQueue(database: Database, opts: { pollingIntervalSecond
       await ensureQueue(name);
       await boss.send(name, data, sendOpts?.key ? { singletonKey: sendOpts.key } : {});
     },
+    async schedule(name, cron, handler, scheduleOpts) {
+      await ensureQueue(name);
+      await boss.schedule(name, cron, {}, { tz: scheduleOpts?.tz ?? 'Europe/Paris' });
+      await queue.work(name, handler);
+    },
     async stop() {
       if (started) await boss.stop({ graceful: true, wait: true, timeout: 5000 });
       started = false;
     },
   };
+  return queue;
 }
