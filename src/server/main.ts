@@ -1,6 +1,8 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed';
+import { ContentError, syncContent } from './modules/assessment/frameworks';
+import { startPlanJobs } from './modules/assessment/plan';
 import { createOidcClient } from './platform/auth/oidc';
 import { openDatabase } from './platform/db/client';
 import { LockError } from './platform/db/lock';
@@ -12,6 +14,7 @@ async function main() {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
+  await syncContent(database.db);
   const seeded = config.demo ? await seedDemo(database.db) : false;
   const oidc = config.oidc ? await createOidcClient(config.oidc, config.publicUrl) : null;
   const { app, platform } = await buildApp({
@@ -30,6 +33,7 @@ async function main() {
   }
   await platform.jobs.start();
   await platform.mail.start();
+  await startPlanJobs(platform);
   const sweep = setInterval(() => platform.sessions.purgeExpired().catch((e) => app.log.error(e)), 10 * 60_000);
 
   let stopping = false;
@@ -64,7 +68,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof LockError) {
+  if (err instanceof ConfigError || err instanceof LockError || err instanceof ContentError) {
     process.stderr.write(`\n${err.message}\n\n`);
   } else {
     process.stderr.write(`\nHygie n’a pas pu démarrer : ${err instanceof Error ? err.stack : String(err)}\n\n`);

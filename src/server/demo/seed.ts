@@ -3,12 +3,14 @@ import type { EstablishmentCategory, OrgKind, Role } from '../../contracts/tenan
 import { hashPassword } from '../platform/auth/passwords';
 import type { Db } from '../platform/db/client';
 import { memberships, organisations, users } from '../platform/tenancy/schema';
+import { seedAssessmentDemo } from './assessment';
 
 export const DEMO_PASSWORD = 'demo-hygie-2026';
 
 export const DEMO_ACCOUNTS: { email: string; name: string; org: string; role: Role | 'admin'; label: string }[] = [
   { email: 'agent@ch-demo.fr', name: 'Claire Martin', org: 'ch', role: 'agent', label: 'agent, Centre hospitalier de Val-d’Argent' },
   { email: 'rssi@ch-demo.fr', name: 'Karim Benali', org: 'ch', role: 'rssi', label: 'RSSI, Centre hospitalier de Val-d’Argent' },
+  { email: 'direction@ch-demo.fr', name: 'Hélène Garnier', org: 'ch', role: 'direction', label: 'directrice, Centre hospitalier de Val-d’Argent' },
   { email: 'rssi@ehpad-demo.fr', name: 'Sophie Lefèvre', org: 'ehpad', role: 'rssi', label: 'RSSI, EHPAD Les Tilleuls' },
   { email: 'coord@ght-demo.fr', name: 'Julien Moreau', org: 'ght', role: 'coord_ght', label: 'coordinateur, GHT Val-d’Argent' },
   { email: 'coord@region-demo.fr', name: 'Nadia Rousseau', org: 'region', role: 'coord_region', label: 'coordinatrice régionale, Région Hygie-Démo' },
@@ -40,12 +42,22 @@ const ORGS: OrgSeed[] = [
   { key: 'smr-service', kind: 'service', name: 'Rééducation neurologique', parent: 'smr' },
 ];
 
-/** Loads the demo organisations and accounts into an empty database; does nothing otherwise. */
-export async function seedDemo(db: Db): Promise<boolean> {
+/** Ids of what the demo created, by the keys above (orgs) and by e-mail (users). */
+export interface DemoIds {
+  orgs: Map<string, string>;
+  users: Map<string, string>;
+}
+
+/**
+ * Loads the demo organisations and accounts into an empty database, then each
+ * capability's demo data; does nothing when the database already has users.
+ */
+export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean> {
   const [{ n }] = await db.select({ n: count() }).from(users);
   if (n > 0) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (tx) => {
+    const demo: DemoIds = { orgs: new Map(), users: new Map() };
     const ids = new Map<string, { id: string; ancestors: string[] }>();
     for (const o of ORGS) {
       const parent = o.parent ? ids.get(o.parent)! : undefined;
@@ -55,6 +67,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .values({ kind: o.kind, name: o.name, parentId: parent?.id ?? null, ancestors, finess: o.finess ?? null, category: o.category ?? null })
         .returning({ id: organisations.id });
       ids.set(o.key, { id: row.id, ancestors });
+      demo.orgs.set(o.key, row.id);
     }
     for (const a of DEMO_ACCOUNTS) {
       const [user] = await tx
@@ -62,7 +75,9 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .values({ email: a.email, displayName: a.name, passwordHash, platformAdmin: a.role === 'admin' })
         .returning({ id: users.id });
       if (a.role !== 'admin') await tx.insert(memberships).values({ userId: user.id, orgId: ids.get(a.org)!.id, role: a.role });
+      demo.users.set(a.email, user.id);
     }
+    await seedAssessmentDemo(tx, demo, now);
   });
   return true;
 }
