@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './tenancy';
 
 /** Shared shapes of the assessment module (capability 1: diagnostic & plan d'action). */
 
@@ -7,6 +8,18 @@ export const ASSESSMENT_STATUSES = ['draft', 'submitted', 'validated'] as const;
 export const ACTION_STATUSES = ['todo', 'in_progress', 'done', 'cancelled'] as const;
 export const ACTION_PRIORITIES = ['high', 'medium', 'low'] as const;
 export const ACTION_EFFORTS = ['small', 'medium', 'large'] as const;
+
+/**
+ * Who works on an establishment's assessments and plan (roles held on it or above it):
+ * the server's policy enforces these, the web app only uses them to hide what would be refused.
+ */
+export const ASSESSMENT_ROLES = {
+  read: ['rssi', 'direction', 'coord_ght', 'coord_region'],
+  edit: ['rssi', 'direction', 'coord_ght'],
+  submit: ['rssi', 'coord_ght'],
+  validate: ['direction'],
+  plan: ['rssi', 'direction', 'coord_ght'],
+} as const satisfies Record<string, readonly Role[]>;
 
 const uuid = (message = 'Identifiant invalide.') => z.uuid({ message });
 const isoDate = z.iso.date({ message: 'Date invalide (AAAA-MM-JJ).' });

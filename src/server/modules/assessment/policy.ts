@@ -1,4 +1,4 @@
-import type { Role } from '../../../contracts/tenancy';
+import { ASSESSMENT_ROLES } from '../../../contracts/assessment';
 import { definePolicy, hasRoleOver, isPlatformAdmin, type Actor, type OrgScoped } from '../../platform/access/engine';
 
 /**
@@ -6,11 +6,7 @@ import { definePolicy, hasRoleOver, isPlatformAdmin, type Actor, type OrgScoped 
  * coordinator (often a mutualised RSSI) too; the region's coordinator reads the results of
  * his region. Nobody else (service referents keep their service's crisis plan, not this).
  */
-const READ: readonly Role[] = ['rssi', 'direction', 'coord_ght', 'coord_region'];
-const EDIT: readonly Role[] = ['rssi', 'direction', 'coord_ght'];
-const SUBMIT: readonly Role[] = ['rssi', 'coord_ght'];
-const VALIDATE: readonly Role[] = ['direction'];
-const PLAN: readonly Role[] = ['rssi', 'direction', 'coord_ght'];
+const { read: READ, edit: EDIT, submit: SUBMIT, validate: VALIDATE, plan: PLAN } = ASSESSMENT_ROLES;
 
 export const assessmentPolicy = definePolicy('assessment', {
   /** Frameworks are shared content: anyone with a role somewhere reads them. */
