@@ -5,7 +5,21 @@ import { AppShell } from './app/AppShell';
 import { PublicFrame } from './app/Frame';
 import { HomePage } from './app/HomePage';
 import { NotFoundPage } from './app/NotFoundPage';
+import { parseCompareSearch, parseMeasureSearch, parseNewActionSearch, parsePlanSearch, parseStartSearch } from './modules/assessment/api';
+import { EditActionPage, NewActionPage } from './modules/assessment/pages/ActionFormPage';
+import { AnswerPage } from './modules/assessment/pages/AnswerPage';
+import { AssessmentsPage } from './modules/assessment/pages/AssessmentsPage';
+import { FrameworkPage, FrameworksPage } from './modules/assessment/pages/FrameworksPage';
+import { ImportPage } from './modules/assessment/pages/ImportPage';
+import { PlanPage } from './modules/assessment/pages/PlanPage';
+import { ResultsPage } from './modules/assessment/pages/ResultsPage';
+import { StartPage } from './modules/assessment/pages/StartPage';
+import { SuggestionsPage } from './modules/assessment/pages/SuggestionsPage';
 import { JournalPage } from './modules/audit/JournalPage';
+import { parseObservatorySearch } from './modules/region/api';
+import { CampaignPage, CampaignsPage, NewCampaignPage } from './modules/region/pages/CampaignsPage';
+import { FundingPage } from './modules/region/pages/FundingPage';
+import { ObservatoryPage } from './modules/region/pages/ObservatoryPage';
 import { parseAuditSearch } from './modules/audit/api';
 import { ForgotPasswordPage } from './modules/identity/pages/ForgotPasswordPage';
 import { InvitationPage } from './modules/identity/pages/InvitationPage';
@@ -96,9 +110,33 @@ const usersRoute = createRoute({
 const organisationsRoute = createRoute({ getParentRoute: () => appLayout, path: 'administration/organisations', component: OrganisationsPage });
 const mailsRoute = createRoute({ getParentRoute: () => appLayout, path: 'administration/courriels', component: MailsPage });
 
+// Diagnostic & plan d'action (capability 1): the module's pages, under /diagnostic.
+const diagnosticRoutes = [
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic', component: AssessmentsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/nouveau', validateSearch: parseStartSearch, component: StartPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/plan', validateSearch: parsePlanSearch, component: PlanPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/plan/nouvelle-action', validateSearch: parseNewActionSearch, component: NewActionPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/plan/suggestions', validateSearch: parseNewActionSearch, component: SuggestionsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/plan/$actionId', component: EditActionPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/referentiels', component: FrameworksPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/referentiels/importer', component: ImportPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/referentiels/$id', component: FrameworkPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/$id', validateSearch: parseMeasureSearch, component: AnswerPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'diagnostic/$id/resultats', validateSearch: parseCompareSearch, component: ResultsPage }),
+] as const;
+
+// Pilotage régional (capability 1, regional side): campaigns, funding, observatory.
+const regionRoutes = [
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/campagnes', component: CampaignsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/campagnes/nouvelle', component: NewCampaignPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/campagnes/$id', component: CampaignPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/financements', component: FundingPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/observatoire', validateSearch: parseObservatorySearch, component: ObservatoryPage }),
+] as const;
+
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([loginRoute, mfaRoute, enrolRoute, forgotRoute, resetRoute, invitationRoute, accessibilityRoute]),
-  appLayout.addChildren([homeRoute, profileRoute, journalRoute, usersRoute, organisationsRoute, mailsRoute]),
+  appLayout.addChildren([homeRoute, profileRoute, journalRoute, usersRoute, organisationsRoute, mailsRoute, ...diagnosticRoutes, ...regionRoutes]),
 ]);
 
 export function buildRouter(queryClient: QueryClient) {

@@ -6,7 +6,9 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/identity';
 import { i18n } from '../i18n';
 import { ApiError } from '../lib/api';
+import { seesDiagnostic } from '../modules/assessment/model';
 import { meQuery } from '../modules/identity/api';
+import { isEstablishmentLead, seesRegion } from '../modules/region/model';
 import { Button, Notice, PageHeader, Spinner, ToastViewport } from '../ui';
 import { Footer, MAIN_ID, PublicFrame, SkipLink } from './Frame';
 import { isManager, MeContext } from './session';
@@ -23,6 +25,68 @@ function SideNav({ me, open }: { me: Me; open: boolean }) {
             {t('nav.home')}
           </Link>
         </li>
+        {seesDiagnostic(me) && (
+          <li>
+            <span id="nav-diagnostic" className="sidenav__group">
+              {t('assessment.nav.group')}
+            </span>
+            <ul className="sidenav__list" aria-labelledby="nav-diagnostic">
+              <li>
+                <Link to="/diagnostic" activeOptions={{ exact: true }} className="sidenav__link">
+                  {t('assessment.nav.assessments')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/diagnostic/plan" className="sidenav__link">
+                  {t('assessment.nav.plan')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/diagnostic/referentiels" className="sidenav__link">
+                  {t('assessment.nav.frameworks')}
+                </Link>
+              </li>
+            </ul>
+          </li>
+        )}
+        {seesRegion(me) && (
+          <li>
+            <span id="nav-region" className="sidenav__group">
+              {t('region.nav.group')}
+            </span>
+            <ul className="sidenav__list" aria-labelledby="nav-region">
+              <li>
+                <Link to="/pilotage/campagnes" className="sidenav__link">
+                  {t('region.nav.campaigns')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/pilotage/financements" className="sidenav__link">
+                  {t('region.nav.funding')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/pilotage/observatoire" className="sidenav__link">
+                  {t('region.nav.observatory')}
+                </Link>
+              </li>
+            </ul>
+          </li>
+        )}
+        {!seesRegion(me) && isEstablishmentLead(me) && (
+          <>
+            <li>
+              <Link to="/pilotage/financements" className="sidenav__link">
+                {t('region.nav.funding')}
+              </Link>
+            </li>
+            <li>
+              <Link to="/pilotage/observatoire" className="sidenav__link">
+                {t('region.nav.benchmark')}
+              </Link>
+            </li>
+          </>
+        )}
         {manager && (
           <li>
             <Link to="/journal" className="sidenav__link">

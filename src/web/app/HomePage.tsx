@@ -2,9 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { ShieldAlert } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
+import { DiagnosticHomeCard } from '../modules/assessment/components/HomeCard';
 import { auditQuery } from '../modules/audit/api';
 import { AuditTable } from '../modules/audit/AuditTable';
 import { invitationsQuery } from '../modules/identity/api';
+import { CampaignHomeCard } from '../modules/region/HomeCard';
+import { isCoordinator } from '../modules/region/model';
 import { buttonClass, EmptyState, LoadError, PageHeader, Spinner } from '../ui';
 import { activeMembership, isManager, useMe } from './session';
 
@@ -31,6 +34,8 @@ export function HomePage() {
       />
       <div className="cards">
         {!me.user.mfaEnabled && <SecureAccountCard compulsory={me.user.mfaCompulsory} />}
+        {me.activeOrgId && (membership?.role === 'rssi' || membership?.role === 'direction') && <DiagnosticHomeCard orgId={me.activeOrgId} />}
+        {me.activeOrgId && isCoordinator(me) && <CampaignHomeCard orgId={me.activeOrgId} />}
         {manager && me.activeOrgId && <PendingInvitationsCard orgId={me.activeOrgId} />}
         <section aria-labelledby="home-account" className="card">
           <h2 id="home-account">{t('home.account.title')}</h2>
