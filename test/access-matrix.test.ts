@@ -19,6 +19,8 @@ import { after, before, test } from 'node:test';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import type { Role } from '../src/contracts/tenancy';
+import * as assessmentSchema from '../src/server/modules/assessment/schema';
+import { refreshScores } from '../src/server/modules/assessment/service';
 import { invitations } from '../src/server/modules/identity/schema';
 import { declaredActions } from '../src/server/platform/access/engine';
 import { auditLog } from '../src/server/platform/audit/schema';
@@ -421,6 +423,14 @@ async function pendingInvitation(cell: Cell) {
   return { id: row.id, email };
 }
 
+/** Who reads, edits, submits, validates and reopens an establishment's assessments (assessment policy). */
+const ASSESSMENT_READERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht', 'coordRegion'], clinic: ['foreignRssi', 'foreignCoord'] };
+const ASSESSMENT_EDITORS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] };
+const ASSESSMENT_SUBMITTERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'coordGht'], clinic: ['foreignRssi'] };
+/** Nobody holds the direction role in the clinic. */
+const ASSESSMENT_VALIDATORS: Record<Target, readonly WorldUser[]> = { hospital: ['direction'], clinic: [] };
+const ASSESSMENT_REOPENERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] };
+
 const ENDPOINTS: Endpoint[] = [
   {
     name: 'GET /organisations?under',
@@ -607,7 +617,640 @@ const ENDPOINTS: Endpoint[] = [
       };
     },
   },
+  // --- remediation plan (fixtures written inline: an action, or a framework with one gap) ---
+  {
+    name: 'GET /plan/actions',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht', 'coordRegion'], clinic: ['foreignRssi', 'foreignCoord'] },
+    async run(c, cell) {
+      const { actions } = assessmentSchema;
+      const [action] = await t.platform.db.insert(actions).values({ orgId: orgOf(cell.target), title: `Action ${cell.tag}` }).returning({ id: actions.id });
+      markers[cell.target].push(action.id);
+      const res = await c.get(`/api/v1/plan/actions?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const list = res.json().actions as { id: string; orgId: string }[];
+          const scope = await subtree(cell.target);
+          assert.ok(
+            list.some((a) => a.id === action.id),
+            'the action is listed',
+          );
+          assert.ok(
+            list.every((a) => scope.has(a.orgId)),
+            'only actions of the subtree',
+          );
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /plan/actions',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] },
+    async run(c, cell) {
+      const { actions } = assessmentSchema;
+      const title = `Action ${cell.tag}`;
+      const res = await c.post('/api/v1/plan/actions', { orgId: orgOf(cell.target), title });
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select({ id: actions.id, orgId: actions.orgId }).from(actions).where(eq(actions.title, title));
+          assert.equal(rows.length, allowed ? 1 : 0);
+          assert.ok(rows.every((r) => r.orgId === orgOf(cell.target)));
+          markers[cell.target].push(...rows.map((r) => r.id));
+        },
+      };
+    },
+  },
+  {
+    name: 'PATCH /plan/actions/:id',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] },
+    async run(c, cell) {
+      const { actions } = assessmentSchema;
+      const [action] = await t.platform.db.insert(actions).values({ orgId: orgOf(cell.target), title: `Action ${cell.tag}` }).returning({ id: actions.id });
+      markers[cell.target].push(action.id);
+      const res = await c.patch(`/api/v1/plan/actions/${action.id}`, { status: 'done' });
+      return {
+        res,
+        async effect(allowed) {
+          const [row] = await t.platform.db.select({ status: actions.status }).from(actions).where(eq(actions.id, action.id));
+          assert.equal(row.status, allowed ? 'done' : 'todo');
+        },
+      };
+    },
+  },
+  {
+    name: 'DELETE /plan/actions/:id',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] },
+    async run(c, cell) {
+      const { actions } = assessmentSchema;
+      const [action] = await t.platform.db.insert(actions).values({ orgId: orgOf(cell.target), title: `Action ${cell.tag}` }).returning({ id: actions.id });
+      markers[cell.target].push(action.id);
+      const res = await c.delete(`/api/v1/plan/actions/${action.id}`);
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select({ id: actions.id }).from(actions).where(eq(actions.id, action.id));
+          assert.equal(rows.length, allowed ? 0 : 1);
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /assessments/:id/suggestions',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht', 'coordRegion'], clinic: ['foreignRssi', 'foreignCoord'] },
+    async run(c, cell) {
+      const { frameworks, frameworkNodes, assessments, answers } = assessmentSchema;
+      const base = `urn:matrix-plan:${cell.tag}`;
+      const [fw] = await t.platform.db.insert(frameworks).values({ libraryUrn: base, urn: `${base}:fw`, refId: 'plan', name: 'Référentiel du plan', version: 1, origin: 'import' }).returning({ id: frameworks.id });
+      const [node] = await t.platform.db
+        .insert(frameworkNodes)
+        .values({ frameworkId: fw.id, urn: `${base}:m1`, refId: 'P-1', name: 'Mesure', depth: 1, assessable: true, position: 0, priority: 'essential', suggestedActions: [`Suggestion ${cell.tag}`] })
+        .returning({ id: frameworkNodes.id });
+      const [assessment] = await t.platform.db.insert(assessments).values({ orgId: orgOf(cell.target), frameworkId: fw.id, title: `Diagnostic ${cell.tag}` }).returning({ id: assessments.id });
+      await t.platform.db.insert(answers).values({ assessmentId: assessment.id, nodeId: node.id, status: 'non' });
+      markers[cell.target].push(assessment.id);
+      const res = await c.get(`/api/v1/assessments/${assessment.id}/suggestions`);
+      return {
+        res,
+        async effect(allowed) {
+          if (allowed) assert.deepEqual(res.json().suggestions, [{ nodeId: node.id, refId: 'P-1', measure: 'Mesure', title: `Suggestion ${cell.tag}`, priority: 'high' }]);
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/suggestions',
+    allowed: { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] },
+    async run(c, cell) {
+      const { frameworks, frameworkNodes, assessments, actions } = assessmentSchema;
+      const base = `urn:matrix-plan:${cell.tag}`;
+      const [fw] = await t.platform.db.insert(frameworks).values({ libraryUrn: base, urn: `${base}:fw`, refId: 'plan', name: 'Référentiel du plan', version: 1, origin: 'import' }).returning({ id: frameworks.id });
+      const [node] = await t.platform.db
+        .insert(frameworkNodes)
+        .values({ frameworkId: fw.id, urn: `${base}:m1`, refId: 'P-1', name: 'Mesure', depth: 1, assessable: true, position: 0, priority: 'essential' })
+        .returning({ id: frameworkNodes.id });
+      const [assessment] = await t.platform.db.insert(assessments).values({ orgId: orgOf(cell.target), frameworkId: fw.id, title: `Diagnostic ${cell.tag}` }).returning({ id: assessments.id });
+      markers[cell.target].push(assessment.id);
+      const title = `Suggestion ${cell.tag}`;
+      const res = await c.post(`/api/v1/assessments/${assessment.id}/suggestions`, { items: [{ nodeId: node.id, title }] });
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select({ id: actions.id, orgId: actions.orgId, assessmentId: actions.assessmentId }).from(actions).where(eq(actions.title, title));
+          assert.equal(rows.length, allowed ? 1 : 0);
+          assert.ok(rows.every((r) => r.orgId === orgOf(cell.target) && r.assessmentId === assessment.id));
+          markers[cell.target].push(...rows.map((r) => r.id));
+        },
+      };
+    },
+  },
+  // --- assessments (fixtures: assessmentFixture and friends, below the table) ---
+  {
+    name: 'GET /assessments?orgId',
+    allowed: ASSESSMENT_READERS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const res = await c.get(`/api/v1/assessments?orgId=${orgOf(cell.target)}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          const list = res.json().assessments as { id: string; orgId: string }[];
+          const scope = await subtree(cell.target);
+          assert.ok(list.some((a) => a.id === id), 'the assessment is listed');
+          assert.ok(list.every((a) => scope.has(a.orgId)), 'only assessments of the subtree');
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /assessments',
+    allowed: ASSESSMENT_EDITORS,
+    async run(c, cell) {
+      const title = `Diagnostic ${cell.tag}`;
+      const res = await c.post('/api/v1/assessments', { orgId: orgOf(cell.target), frameworkId: (await assessmentFramework()).id, title });
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select({ id: assessmentSchema.assessments.id }).from(assessmentSchema.assessments).where(eq(assessmentSchema.assessments.title, title));
+          assert.equal(rows.length, allowed ? 1 : 0);
+          markers[cell.target].push(...rows.map((r) => r.id));
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /assessments/:id',
+    allowed: ASSESSMENT_READERS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const res = await c.get(`/api/v1/assessments/${id}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (allowed) assert.equal(res.json().assessment.id, id);
+        },
+      };
+    },
+  },
+  {
+    name: 'PUT /assessments/:id/answers/:nodeId',
+    allowed: ASSESSMENT_EDITORS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const [nodeId] = (await assessmentFramework()).measures;
+      const res = await c.put(`/api/v1/assessments/${id}/answers/${nodeId}`, { version: 0, status: 'oui' });
+      return {
+        res,
+        async effect(allowed) {
+          const rows = await t.platform.db.select().from(assessmentSchema.answers).where(eq(assessmentSchema.answers.assessmentId, id));
+          assert.equal(rows.length, allowed ? 1 : 0);
+          const [row] = await t.platform.db.select({ answered: assessmentSchema.assessments.answeredCount }).from(assessmentSchema.assessments).where(eq(assessmentSchema.assessments.id, id));
+          assert.equal(row.answered, allowed ? 1 : 0, 'the maintained progress follows');
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/submit',
+    allowed: ASSESSMENT_SUBMITTERS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell, { status: 'draft', answered: true });
+      const res = await c.post(`/api/v1/assessments/${id}/submit`);
+      return { res, effect: async (allowed) => assert.equal(await assessmentStatus(id), allowed ? 'submitted' : 'draft') };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/validate',
+    allowed: ASSESSMENT_VALIDATORS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell, { status: 'submitted', answered: true });
+      const res = await c.post(`/api/v1/assessments/${id}/validate`);
+      return { res, effect: async (allowed) => assert.equal(await assessmentStatus(id), allowed ? 'validated' : 'submitted') };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/reopen',
+    allowed: ASSESSMENT_REOPENERS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell, { status: 'submitted', answered: true });
+      const res = await c.post(`/api/v1/assessments/${id}/reopen`);
+      return { res, effect: async (allowed) => assert.equal(await assessmentStatus(id), allowed ? 'draft' : 'submitted') };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/evidence',
+    allowed: ASSESSMENT_EDITORS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const [nodeId] = (await assessmentFramework()).measures;
+      const boundary = `----matrix${randomBytes(6).toString('hex')}`;
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="nodeId"\r\n\r\n${nodeId}\r\n`),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="preuve.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+        MATRIX_PDF,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const res = await c.request('POST', `/api/v1/assessments/${id}/evidence`, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+      return { res, effect: async (allowed) => assert.equal((await evidenceOf(id)).length, allowed ? 1 : 0) };
+    },
+  },
+  {
+    name: 'POST /assessments/:id/evidence/link',
+    allowed: ASSESSMENT_EDITORS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const [nodeId] = (await assessmentFramework()).measures;
+      const res = await c.post(`/api/v1/assessments/${id}/evidence/link`, { nodeId, url: 'https://intranet.example.fr/pca' });
+      return { res, effect: async (allowed) => assert.equal((await evidenceOf(id)).length, allowed ? 1 : 0) };
+    },
+  },
+  {
+    name: 'GET /assessments/:id/evidence/:evidenceId',
+    allowed: ASSESSMENT_READERS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const evidenceId = await fileEvidenceFixture(id);
+      const res = await c.get(`/api/v1/assessments/${id}/evidence/${evidenceId}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          assert.deepEqual(res.rawPayload, MATRIX_PDF);
+          assert.match(String(res.headers['content-disposition']), /^attachment;/);
+        },
+      };
+    },
+  },
+  {
+    name: 'DELETE /assessments/:id/evidence/:evidenceId',
+    allowed: ASSESSMENT_EDITORS,
+    async run(c, cell) {
+      const id = await assessmentFixture(cell);
+      const evidenceId = await fileEvidenceFixture(id);
+      const res = await c.delete(`/api/v1/assessments/${id}/evidence/${evidenceId}`);
+      return { res, effect: async (allowed) => assert.equal((await evidenceOf(id)).length, allowed ? 0 : 1) };
+    },
+  },
+  {
+    name: 'GET /assessments/:id/compare',
+    allowed: ASSESSMENT_READERS,
+    async run(c, cell) {
+      const left = await assessmentFixture(cell);
+      const right = await assessmentFixture(cell, { status: 'submitted', answered: true });
+      const res = await c.get(`/api/v1/assessments/${left}/compare?with=${right}`);
+      return {
+        res,
+        async effect(allowed) {
+          if (!allowed) return;
+          assert.equal(res.json().rows.length, (await assessmentFramework()).nodeCount);
+          assert.equal(res.json().right.id, right);
+        },
+      };
+    },
+  },
+  // --- report for the direction and exports of answers (read-only, each file audited) ---
+  ...(
+    [
+      ['report.pdf', 'assessment.report.generated', /^application\/pdf/],
+      ['export.csv', 'assessment.answers.exported', /^text\/csv/],
+      ['export.xlsx', 'assessment.answers.exported', /^application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet/],
+    ] as const
+  ).map(
+    ([file, action, type]): Endpoint => ({
+      name: `GET /assessments/:id/${file}`,
+      allowed: ASSESSMENT_READERS,
+      async run(c, cell) {
+        const id = await assessmentFixture(cell, { answered: true });
+        const res = await c.get(`/api/v1/assessments/${id}/${file}`);
+        return {
+          res,
+          async effect(allowed) {
+            const entries = await t.platform.db
+              .select({ seq: auditLog.seq })
+              .from(auditLog)
+              .where(and(eq(auditLog.action, action), eq(auditLog.targetId, id)));
+            assert.equal(entries.length, allowed ? 1 : 0, 'each file handed out is audited, nothing else');
+            if (allowed) {
+              assert.match(String(res.headers['content-type']), type);
+              assert.match(String(res.headers['content-disposition']), /^attachment; filename="[a-z0-9.-]+"$/);
+            }
+          },
+        };
+      },
+    }),
+  ),
+  // --- campaigns, funding programmes, observatory (region.ts; fixtures inside this block) ---
+  ...((): Endpoint[] => {
+    const regionOf = (target: Target) => (target === 'hospital' ? world.orgs.north : world.orgs.south);
+    /** Campaigns, programmes' reviews and the observatory: the coordinator of the target's region. */
+    const COORDINATORS: Record<Target, readonly WorldUser[]> = { hospital: ['coordRegion'], clinic: ['foreignCoord'] };
+    /** Funding declarations: the establishment's RSSI and direction (nobody is direction in the clinic). */
+    const DECLARERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction'], clinic: ['foreignRssi'] };
+    const S = assessmentSchema;
+    /** A campaign of the target's region with a draft assessment for the target. */
+    async function campaignFixture(cell: Cell) {
+      const [campaign] = await t.platform.db
+        .insert(S.campaigns)
+        .values({ orgId: regionOf(cell.target), frameworkId: (await assessmentFramework()).id, title: `Campagne ${cell.tag}`, deadline: '2099-12-31' })
+        .returning({ id: S.campaigns.id });
+      await assessmentFixture(cell);
+      const [a] = await t.platform.db
+        .insert(S.assessments)
+        .values({ orgId: orgOf(cell.target), frameworkId: (await assessmentFramework()).id, campaignId: campaign.id, title: `Campagne ${cell.tag}`, assessableCount: 2 })
+        .returning({ id: S.assessments.id });
+      markers[cell.target].push(campaign.id, a.id);
+      return campaign.id;
+    }
+    /** A programme of the target's region with one prerequisite, declared by the target when asked. */
+    async function milestoneFixture(cell: Cell, declared: boolean) {
+      const [p] = await t.platform.db.insert(S.fundingProgrammes).values({ orgId: regionOf(cell.target), name: `Programme ${cell.tag}` }).returning({ id: S.fundingProgrammes.id });
+      const [m] = await t.platform.db
+        .insert(S.fundingMilestones)
+        .values({ programmeId: p.id, kind: 'prerequisite', code: 'P1', title: 'Exercice de crise', amount: '1000.00', position: 0 })
+        .returning({ id: S.fundingMilestones.id });
+      if (declared) await t.platform.db.insert(S.fundingDeclarations).values({ milestoneId: m.id, orgId: orgOf(cell.target), status: 'declared', evidence: 'Compte rendu', declaredAt: t.clock.now() });
+      markers[cell.target].push(p.id, m.id);
+      return { programmeId: p.id, milestoneId: m.id };
+    }
+    const declarationOf = async (milestoneId: string, cell: Cell) =>
+      (
+        await t.platform.db
+          .select({ status: S.fundingDeclarations.status })
+          .from(S.fundingDeclarations)
+          .where(and(eq(S.fundingDeclarations.milestoneId, milestoneId), eq(S.fundingDeclarations.orgId, orgOf(cell.target))))
+      )[0]?.status ?? null;
+    const observatoryUrl = async (path: string, cell: Cell) => `/api/v1/observatory${path}?orgId=${regionOf(cell.target)}&frameworkId=${(await assessmentFramework()).id}`;
+    return [
+      {
+        name: 'POST /campaigns',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const title = `Campagne ${cell.tag}`;
+          const res = await c.post('/api/v1/campaigns', { orgId: regionOf(cell.target), frameworkId: (await assessmentFramework()).id, title, deadline: '2099-12-31', establishmentIds: [orgOf(cell.target)] });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: S.campaigns.id }).from(S.campaigns).where(eq(S.campaigns.title, title));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              const created = await t.platform.db.select({ id: S.assessments.id, orgId: S.assessments.orgId }).from(S.assessments).where(eq(S.assessments.title, title));
+              assert.deepEqual(
+                created.map((a) => a.orgId),
+                allowed ? [orgOf(cell.target)] : [],
+              );
+              markers[cell.target].push(...rows.map((r) => r.id), ...created.map((a) => a.id));
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /campaigns?orgId',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const id = await campaignFixture(cell);
+          const res = await c.get(`/api/v1/campaigns?orgId=${regionOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const list = res.json().campaigns as { id: string; orgId: string }[];
+              const region = await t.platform.db
+                .select({ id: organisations.id })
+                .from(organisations)
+                .where(sql`${organisations.id} = ${regionOf(cell.target)}::uuid or ${organisations.ancestors} @> array[${regionOf(cell.target)}::uuid]`);
+              assert.ok(list.some((x) => x.id === id), 'the campaign is listed');
+              assert.ok(list.every((x) => region.some((r) => r.id === x.orgId)), 'only campaigns of the region');
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /campaigns/:id',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const id = await campaignFixture(cell);
+          const res = await c.get(`/api/v1/campaigns/${id}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.deepEqual(res.json().establishments.map((e: { assessment: { orgId: string } }) => e.assessment.orgId), [orgOf(cell.target)]);
+            },
+          };
+        },
+      },
+      {
+        name: 'POST /campaigns/:id/remind',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const id = await campaignFixture(cell);
+          const res = await c.post(`/api/v1/campaigns/${id}/remind`);
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db
+                .select({ seq: auditLog.seq })
+                .from(auditLog)
+                .where(and(eq(auditLog.action, 'assessment.campaign.reminded'), eq(auditLog.targetId, id)));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              if (allowed) assert.equal(res.json().establishments, 1);
+            },
+          };
+        },
+      },
+      {
+        name: 'POST /funding/programmes',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const name = `Programme ${cell.tag}`;
+          const res = await c.post('/api/v1/funding/programmes', { orgId: regionOf(cell.target), name, milestones: [{ kind: 'prerequisite', code: 'P1', title: 'Exercice de crise' }] });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: S.fundingProgrammes.id }).from(S.fundingProgrammes).where(eq(S.fundingProgrammes.name, name));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              markers[cell.target].push(...rows.map((r) => r.id));
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /funding/programmes?orgId',
+        allowed: ASSESSMENT_READERS,
+        async run(c, cell) {
+          const { programmeId } = await milestoneFixture(cell, true);
+          const res = await c.get(`/api/v1/funding/programmes?orgId=${orgOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const programme = (res.json().programmes as { id: string; establishments: { orgId: string; declarations: { status: string }[] }[] }[]).find((p) => p.id === programmeId);
+              assert.ok(programme, 'the region’s programme is listed');
+              assert.deepEqual(
+                programme.establishments.map((e) => [e.orgId, e.declarations[0].status]),
+                [[orgOf(cell.target), 'declared']],
+              );
+            },
+          };
+        },
+      },
+      {
+        name: 'POST /funding/milestones/:id/declarations',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { milestoneId } = await milestoneFixture(cell, false);
+          const res = await c.post(`/api/v1/funding/milestones/${milestoneId}/declarations`, { orgId: orgOf(cell.target), evidence: 'Compte rendu de l’exercice' });
+          return { res, effect: async (allowed) => assert.equal(await declarationOf(milestoneId, cell), allowed ? 'declared' : null) };
+        },
+      },
+      {
+        name: 'POST /funding/milestones/:id/review',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          const { milestoneId } = await milestoneFixture(cell, true);
+          const res = await c.post(`/api/v1/funding/milestones/${milestoneId}/review`, { orgId: orgOf(cell.target), decision: 'validated' });
+          return { res, effect: async (allowed) => assert.equal(await declarationOf(milestoneId, cell), allowed ? 'validated' : 'declared') };
+        },
+      },
+      {
+        name: 'GET /observatory?orgId',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          await assessmentFixture(cell, { status: 'submitted' });
+          const res = await c.get(await observatoryUrl('', cell));
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              assert.equal(res.json().scope.orgId, regionOf(cell.target));
+              assert.ok(res.json().establishments.withResult >= 1);
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /observatory/establishments',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          await assessmentFixture(cell, { status: 'submitted' });
+          const res = await c.get(`${await observatoryUrl('/establishments', cell)}&pageSize=200`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const ids = (res.json().establishments as { orgId: string }[]).map((e) => e.orgId);
+              const region = await t.platform.db
+                .select({ id: organisations.id })
+                .from(organisations)
+                .where(sql`${organisations.ancestors} @> array[${regionOf(cell.target)}::uuid]`);
+              assert.ok(ids.includes(orgOf(cell.target)), 'the establishment is listed');
+              assert.ok(ids.every((id) => region.some((r) => r.id === id)), 'only establishments of the region');
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /observatory/export.csv',
+        allowed: COORDINATORS,
+        async run(c, cell) {
+          await assessmentFixture(cell, { status: 'submitted' });
+          const res = await c.get(await observatoryUrl('/export.csv', cell));
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              assert.match(String(res.headers['content-type']), /^text\/csv/);
+              // by its FINESS: another row of this table renames the establishments
+              assert.ok(res.body.includes(cell.target === 'hospital' ? '590000011' : '130000011'), 'the establishment is exported');
+            },
+          };
+        },
+      },
+      {
+        name: 'GET /observatory/benchmark',
+        allowed: ASSESSMENT_READERS,
+        async run(c, cell) {
+          await assessmentFixture(cell, { status: 'submitted' });
+          const res = await c.get(`/api/v1/observatory/benchmark?orgId=${orgOf(cell.target)}&frameworkId=${(await assessmentFramework()).id}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.equal(res.json().org.id, orgOf(cell.target));
+            },
+          };
+        },
+      },
+    ];
+  })(),
 ];
+
+// --- assessment fixtures (for the assessment rows of the table above) --------------------------
+
+const MATRIX_PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+
+let matrixFramework: Promise<{ id: string; measures: string[]; nodeCount: number }> | undefined;
+/** A small framework, written once: one objective and two measures. */
+function assessmentFramework() {
+  matrixFramework ??= (async () => {
+    const base = `urn:matrix:${randomBytes(4).toString('hex')}`;
+    const [fw] = await t.platform.db
+      .insert(assessmentSchema.frameworks)
+      .values({ libraryUrn: `${base}:library`, urn: `${base}:framework`, refId: 'matrix', name: 'Référentiel de la matrice', version: 1, origin: 'import' })
+      .returning({ id: assessmentSchema.frameworks.id });
+    const nodes = [
+      { urn: `${base}:o1`, parentUrn: null, depth: 1, assessable: false, priority: null },
+      { urn: `${base}:m1`, parentUrn: `${base}:o1`, depth: 2, assessable: true, priority: 'essential' as const },
+      { urn: `${base}:m2`, parentUrn: `${base}:o1`, depth: 2, assessable: true, priority: 'recommended' as const },
+    ];
+    const rows = await t.platform.db
+      .insert(assessmentSchema.frameworkNodes)
+      .values(nodes.map((n, position) => ({ ...n, frameworkId: fw.id, position })))
+      .returning({ id: assessmentSchema.frameworkNodes.id, assessable: assessmentSchema.frameworkNodes.assessable, position: assessmentSchema.frameworkNodes.position });
+    const measures = rows.filter((r) => r.assessable).sort((a, b) => a.position - b.position).map((r) => r.id);
+    return { id: fw.id, measures, nodeCount: nodes.length };
+  })();
+  return matrixFramework;
+}
+
+/** An assessment of the target establishment, written directly; `answered`: every measure « oui ». */
+async function assessmentFixture(cell: Cell, opts: { status?: 'draft' | 'submitted'; answered?: boolean } = {}): Promise<string> {
+  const framework = await assessmentFramework();
+  const [row] = await t.platform.db
+    .insert(assessmentSchema.assessments)
+    .values({
+      orgId: orgOf(cell.target),
+      frameworkId: framework.id,
+      title: `Fixture ${cell.tag}`,
+      status: opts.status ?? 'draft',
+      submittedAt: opts.status === 'submitted' ? t.clock.now() : null,
+      assessableCount: framework.measures.length,
+    })
+    .returning({ id: assessmentSchema.assessments.id });
+  if (opts.answered) {
+    await t.platform.db.insert(assessmentSchema.answers).values(framework.measures.map((nodeId) => ({ assessmentId: row.id, nodeId, status: 'oui' as const })));
+  }
+  await refreshScores(t.platform.db, row.id); // the maintained scores, as the service keeps them
+  markers[cell.target].push(row.id);
+  return row.id;
+}
+
+/** A PDF evidence of the assessment, its bytes in the platform's file store. */
+async function fileEvidenceFixture(assessmentId: string): Promise<string> {
+  const key = randomUUID();
+  await t.platform.files.put(key, MATRIX_PDF);
+  const [nodeId] = (await assessmentFramework()).measures;
+  const [row] = await t.platform.db
+    .insert(assessmentSchema.evidence)
+    .values({ assessmentId, nodeId, kind: 'file', fileKey: key, fileName: 'preuve.pdf', mimeType: 'application/pdf', size: MATRIX_PDF.length })
+    .returning({ id: assessmentSchema.evidence.id });
+  return row.id;
+}
+
+const evidenceOf = (assessmentId: string) => t.platform.db.select().from(assessmentSchema.evidence).where(eq(assessmentSchema.evidence.assessmentId, assessmentId));
+async function assessmentStatus(id: string) {
+  const [row] = await t.platform.db.select({ status: assessmentSchema.assessments.status }).from(assessmentSchema.assessments).where(eq(assessmentSchema.assessments.id, id));
+  return row.status;
+}
 
 async function denialsOf(role: WorldUser): Promise<number> {
   const rows = await t.platform.db

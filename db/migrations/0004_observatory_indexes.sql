@@ -1,0 +1,2 @@
+CREATE INDEX "assessments_observatory_idx" ON "assessments" USING btree ("framework_id","org_id","submitted_at" DESC NULLS LAST,"created_at" DESC NULLS LAST) WHERE status in ('submitted', 'validated');--> statement-breakpoint
+CREATE INDEX "assessment_node_scores_observatory_idx" ON "assessment_node_scores" USING btree ("assessment_id","node_id","score");
