@@ -503,7 +503,8 @@ const libraryArb = fc
 test('property: serialize ∘ parse is stable on generated small trees', () => {
   fc.assert(
     fc.property(libraryArb, (raw) => {
-      const first = ok(stringify(raw));
+      // yaml's block scalars lose a first line made only of spaces: the input is written with quoted strings.
+      const first = ok(stringify(raw, { blockQuote: false }));
       assert.equal(first.nodes.length, raw.objects.framework.requirement_nodes.length);
       first.nodes.forEach((n, i) => {
         const source = raw.objects.framework.requirement_nodes[i] as { name?: string; implementation_groups?: string[] };

@@ -619,12 +619,14 @@ export function serializeLibrary(framework: LibraryFramework, nodes: readonly Li
   // Quote what YAML 1.1 readers (CISO Assistant reads with PyYAML) would not take as text.
   visit(doc, {
     Scalar(_, node) {
-      if (typeof node.value === 'string' && AMBIGUOUS_IN_YAML_1_1.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && (AMBIGUOUS_IN_YAML_1_1.test(node.value) || LEADING_SPACE_MULTILINE.test(node.value))) node.type = 'QUOTE_DOUBLE';
     },
   });
   return doc.toString({ lineWidth: 0 });
 }
 
+/** A block scalar cannot keep leading white space on its first line: such text is double-quoted. */
+const LEADING_SPACE_MULTILINE = /^[ \t][^]*\n/;
 const AMBIGUOUS_IN_YAML_1_1 = /^(?:[-+.~\d]|(?:y|yes|n|no|true|false|on|off|null)$)/i;
 
 function serializeNode(n: LibraryNode): Extra {
