@@ -19,6 +19,7 @@ import { JournalPage } from './modules/audit/JournalPage';
 import { parseObservatorySearch } from './modules/region/api';
 import { CampaignPage, CampaignsPage, NewCampaignPage } from './modules/region/pages/CampaignsPage';
 import { FundingPage } from './modules/region/pages/FundingPage';
+import { NewProgrammePage } from './modules/region/pages/NewProgrammePage';
 import { ObservatoryPage } from './modules/region/pages/ObservatoryPage';
 import { parseAuditSearch } from './modules/audit/api';
 import { ForgotPasswordPage } from './modules/identity/pages/ForgotPasswordPage';
@@ -131,6 +132,7 @@ const regionRoutes = [
   createRoute({ getParentRoute: () => appLayout, path: 'pilotage/campagnes/nouvelle', component: NewCampaignPage }),
   createRoute({ getParentRoute: () => appLayout, path: 'pilotage/campagnes/$id', component: CampaignPage }),
   createRoute({ getParentRoute: () => appLayout, path: 'pilotage/financements', component: FundingPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'pilotage/financements/nouveau', component: NewProgrammePage }),
   createRoute({ getParentRoute: () => appLayout, path: 'pilotage/observatoire', validateSearch: parseObservatorySearch, component: ObservatoryPage }),
 ] as const;
 

@@ -9,8 +9,10 @@ import {
   observatoryEstablishmentsResponseSchema,
   observatorySchema,
   programmeListResponseSchema,
+  programmeResponseSchema,
   remindResponseSchema,
   type createCampaignBodySchema,
+  type createProgrammeBodySchema,
   type declareBodySchema,
   type reviewBodySchema,
 } from '../../../contracts/assessment-region';
@@ -49,6 +51,8 @@ export const establishmentsUnderQuery = (orgId: string) =>
 
 export const programmesQuery = (orgId: string) =>
   queryOptions({ queryKey: ['region', 'programmes', orgId], queryFn: () => request(programmeListResponseSchema, '/funding/programmes', { query: { orgId } }) });
+
+export const createProgramme = (body: Body<typeof createProgrammeBodySchema>) => request(programmeResponseSchema, '/funding/programmes', { method: 'POST', body });
 
 export const declareMilestone = (milestoneId: string, body: Body<typeof declareBodySchema>) =>
   request(declarationResponseSchema, `/funding/milestones/${id(milestoneId)}/declarations`, { method: 'POST', body });

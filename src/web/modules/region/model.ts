@@ -14,6 +14,12 @@ export const isCoordinator = (me: Me) => {
   return role !== undefined && COORDINATORS.includes(role);
 };
 
+/** A region's coordinator in the active organisation: only a region carries a funding programme. */
+export const isRegionCoordinator = (me: Me) => {
+  const membership = me.memberships.find((m) => m.orgId === me.activeOrgId);
+  return membership?.role === 'coord_region' && membership.orgKind === 'region';
+};
+
 /** Sees the « Pilotage régional » group: coordinators and platform administrators. */
 export const seesRegion = (me: Me) => me.user.platformAdmin || isCoordinator(me);
 

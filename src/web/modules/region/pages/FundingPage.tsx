@@ -1,14 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { CheckCheck, Flag, MessageSquareWarning } from 'lucide-react';
+import { Link } from '@tanstack/react-router';
+import { CheckCheck, Flag, MessageSquareWarning, Plus } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { declareBodySchema, reviewBodySchema, type Declaration, type EstablishmentFunding, type Milestone, type Programme } from '../../../../contracts/assessment-region';
 import { useMe } from '../../../app/session';
 import { useFormErrors } from '../../../lib/forms';
-import { Button, EmptyState, ErrorSummary, Field, LoadError, Notice, PageHeader, Spinner, StatusBadge, useToast } from '../../../ui';
+import { Button, buttonClass, EmptyState, ErrorSummary, Field, LoadError, Notice, PageHeader, Spinner, StatusBadge, useToast } from '../../../ui';
 import { declareMilestone, programmesQuery, reviewMilestone } from '../api';
 import { useRegionFormat } from '../format';
-import { DECLARATION_TONES, isCoordinator, isEstablishmentLead } from '../model';
+import { DECLARATION_TONES, isCoordinator, isEstablishmentLead, isRegionCoordinator } from '../model';
 import '../region.css';
 
 /** Prerequisites first, then objectives, each in the programme's order. */
@@ -25,6 +26,13 @@ export function FundingPage() {
   const orgId = me.activeOrgId;
   const coordinator = isCoordinator(me);
   const lead = isEstablishmentLead(me);
+  const canCreate = isRegionCoordinator(me);
+  const createLink = canCreate && (
+    <Link to="/pilotage/financements/nouveau" className={buttonClass('primary')}>
+      <Plus className="icon" aria-hidden="true" />
+      {t('region.funding.create')}
+    </Link>
+  );
   const programmes = useQuery({ ...programmesQuery(orgId ?? ''), enabled: orgId !== null && (coordinator || lead) });
   const title = t('region.funding.title');
   if (!orgId || !(coordinator || lead)) {
@@ -39,7 +47,12 @@ export function FundingPage() {
   }
   return (
     <>
-      <PageHeader title={title} breadcrumb={[]} lead={<p>{coordinator ? t('region.funding.leadCoordinator') : t('region.funding.leadEstablishment')}</p>} />
+      <PageHeader
+        title={title}
+        breadcrumb={[]}
+        lead={<p>{coordinator ? t('region.funding.leadCoordinator') : t('region.funding.leadEstablishment')}</p>}
+        actions={createLink}
+      />
       {programmes.isError ? (
         <LoadError error={programmes.error} onRetry={() => void programmes.refetch()} />
       ) : programmes.isPending ? (
@@ -214,7 +227,7 @@ function OwnMilestones({ programme, orgId }: { programme: Programme; orgId: stri
   return (
     <section aria-labelledby={headingId} className="section">
       <h2 id={headingId}>{programme.name}</h2>
-      <p className="region-summary">{t('region.funding.ownTotals', { validated: String(own.totals.validated), count: programme.milestones.length, amount: fmt.money(own.totals.amountValidated) })}</p>
+      <p className="region-summary">{t('region.funding.ownTotals', { count: own.totals.validated, total: String(programme.milestones.length), amount: fmt.money(own.totals.amountValidated) })}</p>
       {!own.prerequisitesMet && (
         <Notice tone="info">
           <p>{t('region.funding.prerequisitesFirst')}</p>
