@@ -2,56 +2,14 @@
  * GET /api/v1/me, signed in as an agent, against a bare Fastify 5 route measured in the
  * same run with the same settings — once on PGlite (in-memory), once on PostgreSQL.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { assertClean, fetchOnce, measure, probe, type LoadResult } from './lib/load';
+import { createPostgresDatabase, redact } from './lib/postgres';
 import { fixed, loadTable, section } from './lib/report';
 import { startTarget, type Target, type TargetSpec, type TargetStats } from './lib/server';
 import type { BenchContext } from './lib/settings';
 
 const ME = '/api/v1/me';
 const BARE = '/bare';
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
-
-/** A new, empty database on the server, dropped afterwards; null (and why) if the server cannot be reached. */
-async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; version: string; drop(): Promise<void> } | { unreachable: string }> {
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-  } catch (err) {
-    await admin.end().catch(() => undefined);
-    return { unreachable: err instanceof Error ? err.message || err.constructor.name : String(err) };
-  }
-  const name = `hygie_bench_${randomBytes(6).toString('hex')}`;
-  let version: string;
-  try {
-    version = (await admin.query<{ server_version: string }>('show server_version')).rows[0].server_version;
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    version,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 const oneLine = (text: string, max = 110) => {
   const s = text.replace(/\s+/g, ' ').trim();
