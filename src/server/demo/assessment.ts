@@ -1,9 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../platform/db/client';
-import { activeNode } from '../modules/assessment/frameworks';
 import {
   actionMeasures,
   actions,
+  activeNode,
   answers,
   assessments,
   campaigns,

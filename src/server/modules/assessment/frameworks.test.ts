@@ -384,6 +384,11 @@ test('a new version updates in place: nodes matched by URN, answers kept, droppe
   const listed = ((await (await as('rssi')).get(api('/frameworks'))).json().frameworks as { id: string; assessableCount: number }[]).find((f) => f.id === fw.id)!;
   assert.equal(listed.assessableCount, 6);
 
+  // The assessment's maintained scores follow the new version at once: the dropped measure no longer counts.
+  const [rescored] = await t.platform.db.select().from(assessments).where(eq(assessments.id, assessment.id));
+  assert.deepEqual([rescored.answeredCount, rescored.assessableCount], [2, 6], 'the answer to the dropped measure no longer counts');
+  assert.ok(rescored.score !== null, 'scored from the remaining answers');
+
   const [entry] = await t.platform.db.select().from(auditLog).where(and(eq(auditLog.action, 'assessment.framework.imported'), eq(auditLog.targetId, fw.id))).orderBy(asc(auditLog.seq)).offset(1);
   assert.equal((await counts()).imported, auditBefore + 1);
   assert.equal(entry.actorId, world.users.coordRegion.id);

@@ -10,7 +10,8 @@ import type { Db } from '../../platform/db/client';
 import { AppError, conflict, notFound } from '../../platform/http/errors';
 import { formatPath, parseLibrary, serializeLibrary, type LibraryNode, type LibraryProblem, type ParsedLibrary } from './library';
 import { assessmentPolicy as policy } from './policy';
-import { frameworkNodes, frameworks } from './schema';
+import { activeNode, assessments, frameworkNodes, frameworks } from './schema';
+import { refreshScores } from './service';
 
 /** Hygie's own frameworks (référentiel, diagnostic express), synchronised at start-up. */
 export const CONTENT_FRAMEWORKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../content/frameworks');
@@ -22,12 +23,6 @@ const INSERT_CHUNK = 500;
 type FrameworkRow = typeof frameworks.$inferSelect;
 type NodeRow = typeof frameworkNodes.$inferSelect;
 
-/**
- * Nodes a newer version of their library dropped are kept (answers, evidence and plans may
- * point at them) but marked `extra.removed = true`: they are no longer part of the framework.
- * Every query over a framework's current nodes adds this condition.
- */
-export const activeNode = () => sql`not coalesce(${frameworkNodes.extra} -> 'removed' = 'true'::jsonb, false)`;
 
 /** A file refused: 400 with one field per problem ("ligne N: path") and the same list, structured, in `preview.problems`. */
 export class LibraryInvalidError extends AppError {
@@ -361,6 +356,11 @@ async function applyLibrary(db: Db, library: ParsedLibrary, o: ApplyOptions): Pr
             extra: sql`excluded.extra`,
           },
         });
+    }
+    if (state) {
+      // Scores are maintained per assessment: a new version (measures added, dropped or re-weighted) recomputes them now.
+      const affected = await tx.select({ id: assessments.id }).from(assessments).where(eq(assessments.frameworkId, frameworkId));
+      for (const { id } of affected) await refreshScores(tx, id);
     }
     await o.audit(
       {

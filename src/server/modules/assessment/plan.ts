@@ -15,9 +15,8 @@ import type { Db } from '../../platform/db/client';
 import { invalid, invalidField, notFound, type FieldError } from '../../platform/http/errors';
 import { memberships, organisations, users } from '../../platform/tenancy/schema';
 import { loadVisibleOrg, subtreeIds } from '../../platform/tenancy/service';
-import { activeNode } from './frameworks';
 import { assessmentPolicy as policy } from './policy';
-import { actionMeasures, actions, answers, assessments, frameworkNodes, frameworks } from './schema';
+import { actionMeasures, activeNode, actions, answers, assessments, frameworkNodes, frameworks } from './schema';
 import { gaps, type Gap, type ScoredAnswer, type TreeNode } from './scoring';
 
 type Priority = (typeof ACTION_PRIORITIES)[number];

@@ -9,8 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type Client, type TestApp } from '../../../../test/support/app';
 import { seedWorld, signIn, type World, type WorldUser } from '../../../../test/support/world';
 import { auditLog } from '../../platform/audit/schema';
-import { activeNode } from './frameworks';
-import { actions, assessments, frameworkNodes, frameworks } from './schema';
+import { actions, activeNode, assessments, frameworkNodes, frameworks } from './schema';
 
 /**
  * The report for the direction (PDF) and the exports of answers (CSV, XLSX), through HTTP,

@@ -8,8 +8,7 @@ import type { Answer, AssessmentDetail, Score } from '../../../contracts/assessm
 import type { Actor } from '../../platform/access/engine';
 import type { Platform, RequestMeta } from '../../platform/context';
 import { users } from '../../platform/tenancy/schema';
-import { activeNode } from './frameworks';
-import { actionMeasures, actions, frameworkNodes, frameworks } from './schema';
+import { actionMeasures, activeNode, actions, frameworkNodes, frameworks } from './schema';
 import { measureScore, type Scale } from './scoring';
 import { AssessmentService } from './service';
 

@@ -77,6 +77,13 @@ export const frameworkNodes = pgTable(
   (t) => [uniqueIndex('assessment_framework_nodes_urn_key').on(t.frameworkId, t.urn), index('assessment_framework_nodes_parent_idx').on(t.frameworkId, t.parentUrn)],
 );
 
+/**
+ * Nodes a newer version of their library dropped are kept (answers, evidence and plans may
+ * point at them) but marked `extra.removed = true`: they are no longer part of the framework.
+ * Every query over a framework's current nodes adds this condition.
+ */
+export const activeNode = () => sql`not coalesce(${frameworkNodes.extra} -> 'removed' = 'true'::jsonb, false)`;
+
 /** A campaign launched by a region or a GHT: a framework, establishments, a deadline. */
 export const campaigns = pgTable(
   'assessment_campaigns',

@@ -21,9 +21,8 @@ import { checkUpload, type UploadedFile } from '../../platform/files/upload';
 import { AppError, conflict, invalid, invalidField, notFound } from '../../platform/http/errors';
 import { organisations, users } from '../../platform/tenancy/schema';
 import { loadVisibleOrg, type OrgRef } from '../../platform/tenancy/service';
-import { activeNode } from './frameworks';
 import { assessmentPolicy as policy } from './policy';
-import { answers, assessments, campaigns, evidence, frameworkNodes, frameworks, nodeScores } from './schema';
+import { activeNode, answers, assessments, campaigns, evidence, frameworkNodes, frameworks, nodeScores } from './schema';
 import { gaps, measureScore, scoreTree, type NodeScore, type Scale, type ScoredAnswer, type TreeNode } from './scoring';
 
 type AssessmentAction = 'assessment.read' | 'assessment.edit' | 'assessment.submit' | 'assessment.validate';
