@@ -6,13 +6,14 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../../contracts/tenancy';
 import { Client, createTestApp, type TestApp } from '../../../../test/support/app';
+import { insertSmallFramework } from '../../../../test/support/frameworks';
 import { PASSWORD, seedWorld, signIn, type World, type WorldUser } from '../../../../test/support/world';
 import { auditLog } from '../../platform/audit/schema';
 import { verifyAuditChain } from '../../platform/audit/service';
 import { hashPassword } from '../../platform/auth/passwords';
 import type { MemoryFileStore } from '../../platform/files/store';
 import { memberships, users } from '../../platform/tenancy/schema';
-import { answers, assessments, evidence, frameworkNodes, frameworks, nodeScores } from './schema';
+import { answers, assessments, evidence, frameworkNodes, nodeScores } from './schema';
 import { scoreTree } from './scoring';
 
 let t: TestApp;
@@ -66,50 +67,11 @@ interface TestFramework {
   question: { urn: string; yes: string; no: string };
 }
 
-/**
- * A small framework written directly in the database (the import is another area's work):
- * objective 1 → sub-objective → 3 measures; objective 2 → 1 measure.
- */
+/** The shared small framework, in the shape these tests use. */
 async function makeFramework(label: string): Promise<TestFramework> {
-  const base = `urn:test:${label}-${randomBytes(4).toString('hex')}`;
-  const name = `Référentiel ${label}`;
-  const [fw] = await db()
-    .insert(frameworks)
-    .values({ libraryUrn: `${base}:library`, urn: `${base}:framework`, refId: label, name, version: 1, origin: 'import', minScore: 0, maxScore: 3 })
-    .returning({ id: frameworks.id });
-  const question = { urn: `${base}:m1:q1`, yes: `${base}:m1:q1:yes`, no: `${base}:m1:q1:no` };
-  const spec = [
-    { key: 'o1', parent: null, depth: 1, assessable: false, priority: null },
-    { key: 's1', parent: 'o1', depth: 2, assessable: false, priority: null },
-    { key: 'm1', parent: 's1', depth: 3, assessable: true, priority: 'essential' },
-    { key: 'm2', parent: 's1', depth: 3, assessable: true, priority: 'essential' },
-    { key: 'm3', parent: 's1', depth: 3, assessable: true, priority: 'recommended' },
-    { key: 'o2', parent: null, depth: 1, assessable: false, priority: null },
-    { key: 'm4', parent: 'o2', depth: 2, assessable: true, priority: 'recommended' },
-  ] as const;
-  const ids: Record<string, string> = {};
-  for (const [position, n] of spec.entries()) {
-    const [row] = await db()
-      .insert(frameworkNodes)
-      .values({
-        frameworkId: fw.id,
-        urn: `${base}:${n.key}`,
-        parentUrn: n.parent ? `${base}:${n.parent}` : null,
-        refId: n.key.toUpperCase(),
-        name: `Nœud ${n.key}`,
-        depth: n.depth,
-        assessable: n.assessable,
-        position,
-        priority: n.priority,
-        questions:
-          n.key === 'm1'
-            ? [{ urn: question.urn, type: 'unique_choice', text: 'Les sauvegardes sont-elles testées ?', choices: [{ urn: question.yes, value: 'Oui' }, { urn: question.no, value: 'Non' }] }]
-            : null,
-      })
-      .returning({ id: frameworkNodes.id });
-    ids[n.key] = row.id;
-  }
-  return { id: fw.id, name, objectives: [ids.o1, ids.o2], sub: ids.s1, measures: [ids.m1, ids.m2, ids.m3, ids.m4], question };
+  const f = await insertSmallFramework(db(), label);
+  const n = f.nodes;
+  return { id: f.id, name: f.name, objectives: [n.o1, n.o2], sub: n.s1, measures: [n.m1, n.m2, n.m3, n.m4], question: f.question };
 }
 
 async function createAssessment(who: WorldUser | Client, orgId = world.orgs.hospital, frameworkId = fw.id, title?: string) {

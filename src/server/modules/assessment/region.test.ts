@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { and, asc, eq } from 'drizzle-orm';
 import { parse } from 'csv-parse/sync';
 import type { LightMyRequestResponse } from 'fastify';
 import type { EstablishmentCategory, OrgKind } from '../../../contracts/tenancy';
 import { Client, createTestApp, type TestApp } from '../../../../test/support/app';
+import { insertSmallFramework } from '../../../../test/support/frameworks';
 import { seedWorld, signIn, type World, type WorldUser } from '../../../../test/support/world';
 import { auditLog } from '../../platform/audit/schema';
 import { verifyAuditChain } from '../../platform/audit/service';
 import { mails } from '../../platform/mail/schema';
 import { organisations } from '../../platform/tenancy/schema';
 import { parisToday } from './region';
-import { assessments, campaigns, frameworkNodes, frameworks, fundingDeclarations, fundingMilestones, fundingProgrammes, nodeScores } from './schema';
+import { assessments, campaigns, frameworks, fundingDeclarations, fundingMilestones, fundingProgrammes, nodeScores } from './schema';
 
 /**
  * Campaigns, funding programmes and the observatory, through HTTP. The world (test/support)
@@ -75,42 +76,10 @@ interface TestFramework {
   s1: string;
 }
 
-/** A small framework written directly (the import is another area's work): o1 → s1 → 3 measures; o2 → 1 measure. */
+/** The shared small framework: o1 « Gouvernance » → s1 → 3 measures; o2 « Gestion des incidents » → 1 measure. */
 async function makeFramework(label: string): Promise<TestFramework> {
-  const base = `urn:test:${label}-${randomBytes(4).toString('hex')}`;
-  const name = `Référentiel ${label}`;
-  const [row] = await db()
-    .insert(frameworks)
-    .values({ libraryUrn: `${base}:library`, urn: `${base}:framework`, refId: label, name, version: 1, origin: 'import', kind: 'other' })
-    .returning({ id: frameworks.id });
-  const spec = [
-    { key: 'o1', parent: null, depth: 1, assessable: false, priority: null },
-    { key: 's1', parent: 'o1', depth: 2, assessable: false, priority: null },
-    { key: 'm1', parent: 's1', depth: 3, assessable: true, priority: 'essential' },
-    { key: 'm2', parent: 's1', depth: 3, assessable: true, priority: 'essential' },
-    { key: 'm3', parent: 's1', depth: 3, assessable: true, priority: 'recommended' },
-    { key: 'o2', parent: null, depth: 1, assessable: false, priority: null },
-    { key: 'm4', parent: 'o2', depth: 2, assessable: true, priority: 'recommended' },
-  ] as const;
-  const ids: Record<string, string> = {};
-  for (const [position, n] of spec.entries()) {
-    const [node] = await db()
-      .insert(frameworkNodes)
-      .values({
-        frameworkId: row.id,
-        urn: `${base}:${n.key}`,
-        parentUrn: n.parent ? `${base}:${n.parent}` : null,
-        refId: n.key.toUpperCase(),
-        name: n.key === 'o1' ? 'Gouvernance' : n.key === 'o2' ? 'Gestion des incidents' : `Nœud ${n.key}`,
-        depth: n.depth,
-        assessable: n.assessable,
-        position,
-        priority: n.priority,
-      })
-      .returning({ id: frameworkNodes.id });
-    ids[n.key] = node.id;
-  }
-  return { id: row.id, name, o1: ids.o1, o2: ids.o2, s1: ids.s1 };
+  const f = await insertSmallFramework(db(), label);
+  return { id: f.id, name: f.name, o1: f.nodes.o1, o2: f.nodes.o2, s1: f.nodes.s1 };
 }
 
 /** A campaign written directly, for the observatory's fixtures. */
