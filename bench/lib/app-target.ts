@@ -1,8 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { WorldUser } from '../../test/support/world';
 import type { AppChildMessage, AppParentMessage, AppSpec, AppStats } from './app-process';
 import type { Target } from './server';
+import { forkChild, waitFor as waitForMessage } from './child';
 
 export type { AppSpec, AppStats };
 
@@ -26,43 +27,10 @@ export interface AppTarget {
   close(): Promise<void>;
 }
 
-function waitFor(child: ChildProcess, accept: (m: AppChildMessage) => boolean, what: string, timeoutMs: number): Promise<AppChildMessage> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (m: AppChildMessage) => {
-      if (m.type === 'failed') {
-        cleanup();
-        reject(new Error(`app process failed while ${what}:\n${m.error}`));
-      } else if (accept(m)) {
-        cleanup();
-        resolve(m);
-      }
-    };
-    const onExit = (code: number | null, signal: string | null) => {
-      cleanup();
-      reject(new Error(`app process exited (${signal ?? code}) while ${what}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`app process: no answer after ${timeoutMs / 1000} s while ${what}`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
+const waitFor = (child: ChildProcess, accept: (m: AppChildMessage) => boolean, what: string, timeoutMs: number) => waitForMessage<AppChildMessage>(child, accept, what, timeoutMs, 'app process');
 
 export async function startAppTarget(spec: AppSpec): Promise<AppTarget> {
-  const env = { ...process.env };
-  delete env.TEST_DATABASE_URL;
-  const child = fork(CHILD, [JSON.stringify(spec)], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-    env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkChild(CHILD, spec);
   let ready: Extract<AppChildMessage, { type: 'ready' }>;
   try {
     ready = (await waitFor(child, (m) => m.type === 'ready', 'starting', START_TIMEOUT_MS)) as typeof ready;

@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, TargetSpec, TargetStats } from './server-process';
+import { forkChild, waitFor as waitForMessage } from './child';
 
 export type { TargetSpec, TargetStats };
 
@@ -24,44 +25,10 @@ export interface Target {
   close(): Promise<void>;
 }
 
-function waitFor(child: ChildProcess, accept: (m: ChildMessage) => boolean, what: string, timeoutMs: number): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (m: ChildMessage) => {
-      if (m.type === 'failed') {
-        cleanup();
-        reject(new Error(`server process failed while ${what}:\n${m.error}`));
-      } else if (accept(m)) {
-        cleanup();
-        resolve(m);
-      }
-    };
-    const onExit = (code: number | null, signal: string | null) => {
-      cleanup();
-      reject(new Error(`server process exited (${signal ?? code}) while ${what}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`server process: no answer after ${timeoutMs / 1000} s while ${what}`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
+const waitFor = (child: ChildProcess, accept: (m: ChildMessage) => boolean, what: string, timeoutMs: number) => waitForMessage<ChildMessage>(child, accept, what, timeoutMs, 'server process');
 
 export async function startTarget(spec: TargetSpec): Promise<Target> {
-  const env = { ...process.env };
-  delete env.TEST_DATABASE_URL;
-  const child = fork(CHILD, [JSON.stringify(spec)], {
-    // BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it stops.
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-    env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkChild(CHILD, spec);
   let ready: Extract<ChildMessage, { type: 'ready' }>;
   try {
     ready = (await waitFor(child, (m) => m.type === 'ready', 'starting', START_TIMEOUT_MS)) as typeof ready;
