@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Config } from './config';
 import { assessmentRoutes } from './modules/assessment/routes';
 import { identityRoutes } from './modules/identity/routes';
+import { incidentRoutes } from './modules/incidents/routes';
 import { auditRoutes } from './platform/audit/routes';
 import { appendAudit } from './platform/audit/service';
 import { SecretBox } from './platform/auth/crypto';
@@ -29,6 +30,7 @@ import { httpPlugin } from './platform/http/plugin';
 import { createJobQueue, type JobQueue } from './platform/jobs/queue';
 import { MailService, type MailTransport } from './platform/mail/service';
 import { loggerOptions } from './platform/logging';
+import { writeNotifications } from './platform/notifications/service';
 
 z.config(z.locales.fr());
 
@@ -72,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mail: new MailService(db, clock, jobs, deps.mailTransport ?? null, deps.config.smtpFrom),
     files: deps.files ?? new DiskFileStore(path.join(deps.config.dataDir, 'files')),
     audit: (event, tx) => appendAudit(tx ?? db, event, clock.now()),
+    notify: (tx, items) => writeNotifications(tx, items, clock.now()),
     version: VERSION,
   };
 
@@ -94,6 +97,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'identity', description: 'Personnes, organisations, invitations' },
         { name: 'audit', description: 'Journal d’audit' },
         { name: 'assessment', description: 'Diagnostic, plan d’action, campagnes, financements, observatoire' },
+        { name: 'incidents', description: 'Signalement des incidents, échéances réglementaires, suivi, boîte de réception régionale, statistiques' },
+        { name: 'alerts', description: 'Alertes et bulletins de la région, flux Atom' },
+        { name: 'notifications', description: 'Notifications dans l’application' },
       ],
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: '__Host-hygie_session' }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
     },
@@ -118,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(identityRoutes, { platform });
       await api.register(auditRoutes, { platform });
       await api.register(assessmentRoutes, { platform });
+      await api.register(incidentRoutes, { platform });
       api.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'Cette adresse d’API n’existe pas.' } }));
     },
     { prefix: '/api/v1' },

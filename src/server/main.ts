@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from './demo/seed';
 import { ContentError, syncContent } from './modules/assessment/frameworks';
 import { startPlanJobs } from './modules/assessment/plan';
+import { startIncidentJobs } from './modules/incidents/obligations';
 import { createOidcClient } from './platform/auth/oidc';
 import { openDatabase } from './platform/db/client';
 import { LockError } from './platform/db/lock';
@@ -34,6 +35,7 @@ async function main() {
   await platform.jobs.start();
   await platform.mail.start();
   await startPlanJobs(platform);
+  await startIncidentJobs(platform);
   const sweep = setInterval(() => platform.sessions.purgeExpired().catch((e) => app.log.error(e)), 10 * 60_000);
 
   let stopping = false;

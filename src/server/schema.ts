@@ -5,3 +5,5 @@ export * from './platform/audit/schema';
 export * from './platform/mail/schema';
 export * from './modules/identity/schema';
 export * from './modules/assessment/schema';
+export * from './platform/notifications/schema';
+export * from './modules/incidents/schema';

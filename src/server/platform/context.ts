@@ -7,6 +7,7 @@ import type { Database, Db } from './db/client';
 import type { FileStore } from './files/store';
 import type { JobQueue } from './jobs/queue';
 import type { MailService } from './mail/service';
+import type { NewNotification } from './notifications/service';
 
 /** The platform services every module receives; modules never reach further. */
 export interface Platform {
@@ -22,6 +23,8 @@ export interface Platform {
   files: FileStore;
   /** Appends to the audit log, inside `tx` when given (the entry lands with the change). */
   audit(event: AuditEvent, tx?: Db): Promise<void>;
+  /** In-app notifications, written in `tx` so they land with the change they announce. */
+  notify(tx: Db, items: NewNotification[]): Promise<void>;
   version: string;
 }
 

@@ -1,0 +1,124 @@
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { RARE_INCIDENT_TYPES, type IncidentType, type IndicatorType } from '../../../contracts/incidents';
+import type { Platform } from '../../platform/context';
+import type { Db } from '../../platform/db/client';
+import { memberships, users } from '../../platform/tenancy/schema';
+import { detections, incidents, indicators } from './schema';
+
+/** Two declarations sharing an indicator or a rare type within this many days make a campaign. */
+export const DETECTION_WINDOW_DAYS = 14;
+const DAY = 86_400_000;
+
+export const TYPE_LABELS: Record<IncidentType, string> = {
+  ransomware: 'Rançongiciel',
+  phishing: 'Hameçonnage',
+  compromised_account: 'Compte compromis',
+  data_leak: 'Fuite de données',
+  exploited_vulnerability: 'Vulnérabilité exploitée',
+  denial_of_service: 'Déni de service',
+  supplier_incident: 'Incident chez un prestataire',
+  malware: 'Logiciel malveillant',
+  fraud: 'Fraude, escroquerie',
+  failure: 'Panne, défaillance',
+  other: 'Autre',
+};
+
+interface Candidate {
+  kind: 'indicator' | 'type';
+  key: string;
+  indicatorType: IndicatorType | null;
+  value: string;
+  incidentIds: string[];
+}
+
+/**
+ * Looks for campaigns around one declared incident: the same indicator, or the same rare
+ * type, declared by two or more establishments of its region within the window. A new
+ * campaign, or a new establishment joining one, alerts the region's coordinators (in the
+ * app and by e-mail). Returns the mails to dispatch once the caller's transaction commits.
+ */
+export async function detectAround(platform: Platform, tx: Db, incidentId: string): Promise<string[]> {
+  const [incident] = await tx
+    .select({ id: incidents.id, regionId: incidents.regionId, type: incidents.type, status: incidents.status, at: sql<Date>`coalesce(${incidents.discoveredAt}, ${incidents.declaredAt})`.mapWith((v) => new Date(v)) })
+    .from(incidents)
+    .where(eq(incidents.id, incidentId));
+  if (!incident || incident.status === 'draft' || !incident.regionId) return [];
+  const regionId = incident.regionId;
+  const from = new Date(incident.at.getTime() - DETECTION_WINDOW_DAYS * DAY);
+  const to = new Date(incident.at.getTime() + DETECTION_WINDOW_DAYS * DAY);
+  const when = sql`coalesce(${incidents.discoveredAt}, ${incidents.declaredAt})`;
+  const inWindow = and(eq(incidents.regionId, regionId), inArray(incidents.status, ['declared', 'closed']), gte(when, from), lte(when, to));
+
+  const candidates: Candidate[] = [];
+  if (incident.type && RARE_INCIDENT_TYPES.includes(incident.type)) {
+    const rows = await tx.select({ id: incidents.id, orgId: incidents.orgId }).from(incidents).where(and(inWindow, eq(incidents.type, incident.type)));
+    if (new Set(rows.map((r) => r.orgId)).size >= 2) {
+      candidates.push({ kind: 'type', key: `type:${incident.type}`, indicatorType: null, value: incident.type, incidentIds: rows.map((r) => r.id) });
+    }
+  }
+  const own = await tx.select({ type: indicators.type, value: indicators.value }).from(indicators).where(eq(indicators.incidentId, incidentId));
+  for (const ind of own) {
+    const rows = await tx
+      .select({ id: incidents.id, orgId: incidents.orgId })
+      .from(indicators)
+      .innerJoin(incidents, eq(incidents.id, indicators.incidentId))
+      .where(and(inWindow, eq(indicators.type, ind.type), eq(indicators.value, ind.value)));
+    if (new Set(rows.map((r) => r.orgId)).size >= 2) {
+      candidates.push({ kind: 'indicator', key: `indicator:${ind.type}:${ind.value}`, indicatorType: ind.type, value: ind.value, incidentIds: rows.map((r) => r.id) });
+    }
+  }
+
+  const now = platform.clock.now();
+  const news: { detectionId: string; label: string; fresh: boolean }[] = [];
+  for (const c of candidates) {
+    const [open] = await tx
+      .select()
+      .from(detections)
+      .where(and(eq(detections.regionId, regionId), eq(detections.key, c.key), eq(detections.status, 'open')))
+      .for('update');
+    const label = c.kind === 'type' ? `incidents de type « ${TYPE_LABELS[c.value as IncidentType]} »` : `indicateur ${c.value}`;
+    if (!open) {
+      const [row] = await tx
+        .insert(detections)
+        .values({ regionId, kind: c.kind, key: c.key, indicatorType: c.indicatorType, value: c.value, incidentIds: c.incidentIds, detectedAt: now, updatedAt: now })
+        .returning({ id: detections.id });
+      news.push({ detectionId: row.id, label, fresh: true });
+    } else {
+      const merged = [...new Set([...open.incidentIds, ...c.incidentIds])];
+      if (merged.length === open.incidentIds.length) continue;
+      await tx.update(detections).set({ incidentIds: merged, updatedAt: now }).where(eq(detections.id, open.id));
+      news.push({ detectionId: open.id, label, fresh: false });
+    }
+  }
+  if (news.length === 0) return [];
+
+  const coordinators = await tx
+    .selectDistinct({ id: users.id, email: users.email, displayName: users.displayName })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, regionId), eq(memberships.role, 'coord_region'), eq(users.status, 'active')));
+  const mailIds: string[] = [];
+  for (const n of news) {
+    const title = n.fresh ? `Campagne possible : ${n.label} signalé par plusieurs établissements` : `Campagne en cours : un établissement de plus signale ${n.label}`;
+    const link = '/region/incidents/campagnes';
+    await platform.notify(tx, coordinators.map((c) => ({ userId: c.id, orgId: regionId, kind: 'incident.detection', title, link })));
+    for (const c of coordinators) {
+      mailIds.push(
+        await platform.mail.enqueue(tx, {
+          to: c.email,
+          subject: `Hygie : ${title}`,
+          text: [
+            `Bonjour ${c.displayName},`,
+            '',
+            `Plusieurs établissements de votre région ont déclaré en moins de ${DETECTION_WINDOW_DAYS} jours des ${n.label.startsWith('incidents') ? n.label : `incidents avec le même ${n.label}`}.`,
+            'La liste des établissements et des déclarations est dans Hygie :',
+            `${platform.config.publicUrl}${link}`,
+            '',
+            'Ce message vous est envoyé par Hygie parce que vous êtes coordinateur régional.',
+          ].join('\n'),
+        }),
+      );
+    }
+  }
+  return mailIds;
+}
