@@ -136,9 +136,17 @@ const regionRoutes = [
   createRoute({ getParentRoute: () => appLayout, path: 'pilotage/observatoire', validateSearch: parseObservatorySearch, component: ObservatoryPage }),
 ] as const;
 
+// Signalement & alertes (capability 2): one block per area, each written by its own pages.
+// --- incidents: declaration (list, declare, incident page) ---
+const incidentDeclareRoutes = [] as const;
+// --- incidents: follow-up (timeline, tasks, attachments, indicators, shared indicators) ---
+const incidentFollowRoutes = [] as const;
+// --- incidents: region (inbox, campaigns, alerts, feeds, statistics, notifications) ---
+const incidentRegionRoutes = [] as const;
+
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([loginRoute, mfaRoute, enrolRoute, forgotRoute, resetRoute, invitationRoute, accessibilityRoute]),
-  appLayout.addChildren([homeRoute, profileRoute, journalRoute, usersRoute, organisationsRoute, mailsRoute, ...diagnosticRoutes, ...regionRoutes]),
+  appLayout.addChildren([homeRoute, profileRoute, journalRoute, usersRoute, organisationsRoute, mailsRoute, ...diagnosticRoutes, ...regionRoutes, ...incidentDeclareRoutes, ...incidentFollowRoutes, ...incidentRegionRoutes]),
 ]);
 
 export function buildRouter(queryClient: QueryClient) {

@@ -1,3 +1,4 @@
+import { incidentsEn } from '../modules/incidents/i18n/en';
 import { regionEn } from '../modules/region/i18n/en';
 import type { Messages } from './fr';
 
@@ -962,6 +963,7 @@ export const en: Messages = {
     home: 'Back to home',
   },
   region: regionEn,
+  incidents: incidentsEn,
   accessibility: {
     title: 'Accessibility statement',
     intro: 'The people who publish and host Hygie are committed to making this service accessible, in line with article 47 of French law no. 2005-102 of 11 February 2005.',

@@ -1,3 +1,4 @@
+import { incidentsFr } from '../modules/incidents/i18n/fr';
 import { regionFr } from '../modules/region/i18n/fr';
 /**
  * French, the language of the interface and the reference for the other languages:
@@ -1005,6 +1006,7 @@ export const fr = {
     home: "Revenir à l'accueil",
   },
   region: regionFr,
+  incidents: incidentsFr,
   accessibility: {
     title: "Déclaration d'accessibilité",
     intro:

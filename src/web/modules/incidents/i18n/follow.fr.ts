@@ -1,0 +1,2 @@
+/** The follow pages of the incidents module, in French: the reference. Filled by the pages that use them. */
+export const followFr = {};
