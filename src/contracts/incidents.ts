@@ -375,12 +375,23 @@ export const followUpSchema = z.object({
   attachments: z.array(attachmentSchema),
   indicators: z.array(indicatorSchema),
 });
+/** Who may own a task of an incident: names only. */
+export const taskPersonSchema = z.object({ id: z.uuid(), name: z.string() });
+export const peopleResponseSchema = z.object({ people: z.array(taskPersonSchema) });
+/** A task changed by someone else in the meantime: 409 with the task as saved, so nothing typed is lost. */
+export const taskConflictSchema = z.object({
+  error: z.object({ code: z.literal('conflict'), message: z.string() }),
+  current: taskSchema,
+});
 
 // --- Region: inbox, detections, shared indicators --------------------------------------------
 
 export const regionInboxQuerySchema = z.object({
   regionId: uuid('Choisissez une région.'),
   status: z.enum(REGION_STATUSES, { message: 'Statut inconnu.' }).optional(),
+  /** Pages of the inbox, newest declaration first: a region's history runs into thousands. */
+  page: z.coerce.number({ message: 'Numéro de page invalide.' }).int('Numéro de page invalide.').min(1, 'Numéro de page invalide.').default(1),
+  pageSize: z.coerce.number({ message: 'Taille de page invalide.' }).int('Taille de page invalide.').min(1, 'Taille de page invalide.').max(500, '500 déclarations par page au plus.').default(100),
 });
 export const regionFollowUpBodySchema = z.object({
   status: enumOf(REGION_STATUSES, 'Statut inconnu.'),
@@ -399,6 +410,17 @@ export const detectionSchema = z.object({
   incidents: z.array(z.object({ incidentId: z.uuid(), orgId: z.uuid(), orgName: z.string(), reference: z.string(), title: z.string(), declaredAt: z.string().nullable() })),
 });
 export const detectionListResponseSchema = z.object({ detections: z.array(detectionSchema) });
+export const detectionListQuerySchema = z.object({
+  regionId: uuid('Choisissez une région.'),
+  status: z.enum(['open', 'closed'], { message: 'Statut inconnu : « open » ou « closed ».' }).optional(),
+});
+export const regionInboxResponseSchema = z.object({
+  incidents: z.array(incidentSummarySchema),
+  /** How many declarations match, over all pages. */
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+});
 
 export const sharedIndicatorSchema = z.object({
   type: z.enum(INDICATOR_TYPES),
@@ -478,3 +500,94 @@ export const statsSchema = z.object({
   byOrigin: z.array(z.object({ origin: z.enum(INCIDENT_ORIGINS), count: z.number() })),
 });
 export type IncidentStats = z.infer<typeof statsSchema>;
+
+// --- Export of a declaration for the official channels (JSON) ------------------------------
+
+/** A code of the vocabulary with its French label, so that the file reads without Hygie. */
+const labelled = <T extends readonly [string, ...string[]]>(values: T) => z.object({ code: z.enum(values), label: z.string() });
+
+export const INCIDENT_EXPORT_FORMAT = 'hygie-incident-declaration';
+export const incidentExportSchema = z.object({
+  format: z.literal(INCIDENT_EXPORT_FORMAT),
+  version: z.literal(1),
+  exportedAt: z.string(),
+  /** A draft is exported for review only: it has not been declared. */
+  draft: z.boolean(),
+  establishment: z.object({
+    id: z.uuid(),
+    name: z.string(),
+    finess: z.string().nullable(),
+    category: z.object({ code: z.string(), label: z.string() }).nullable(),
+    nis2: labelled(NIS2_CATEGORIES),
+  }),
+  incident: z.object({
+    id: z.uuid(),
+    reference: z.string(),
+    status: labelled(INCIDENT_STATUSES),
+    createdAt: z.string(),
+    declaredAt: z.string().nullable(),
+    declaredByName: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    version: z.number(),
+    lessons: z.string().nullable(),
+  }),
+  declaration: z.object({
+    declarant: z.object({ name: z.string().nullable(), jobTitle: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() }),
+    title: z.string().nullable(),
+    description: z.string().nullable(),
+    discoveredAt: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    type: labelled(INCIDENT_TYPES).nullable(),
+    origin: labelled(INCIDENT_ORIGINS).nullable(),
+    perimeter: z.object({
+      wholeEstablishment: z.boolean(),
+      /** The sites and services named, with their names. */
+      units: z.array(z.object({ id: z.uuid(), kind: z.enum(['site', 'service']), name: z.string() })),
+      details: z.string().nullable(),
+    }),
+    systems: z.array(labelled(SYSTEM_KINDS)),
+    systemsDetails: z.string().nullable(),
+    data: z.array(labelled(DATA_KINDS)),
+    dataDetails: z.string().nullable(),
+    /** null: not stated yet. */
+    impacts: z.object({
+      confidentiality: z.boolean().nullable(),
+      integrity: z.boolean().nullable(),
+      availability: z.boolean().nullable(),
+      personalData: z.boolean().nullable(),
+      careImpact: z.boolean().nullable(),
+      degradedMode: z.boolean().nullable(),
+      patientsEndangered: z.boolean().nullable(),
+      careDetails: z.string().nullable(),
+      systemsDetails: z.string().nullable(),
+      operationsDetails: z.string().nullable(),
+    }),
+    causes: z.string().nullable(),
+    handling: labelled(HANDLING_STATES).nullable(),
+    handlingDetails: z.string().nullable(),
+    supportRequested: z.boolean().nullable(),
+    supportDetails: z.string().nullable(),
+  }),
+  obligations: z.array(
+    z.object({
+      kind: labelled(OBLIGATION_KINDS),
+      dueAt: z.string(),
+      status: labelled(OBLIGATION_STATUSES),
+      doneAt: z.string().nullable(),
+      doneByName: z.string().nullable(),
+      reference: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+  revisions: z.array(
+    z.object({
+      version: z.number(),
+      at: z.string(),
+      authorName: z.string().nullable(),
+      comment: z.string().nullable(),
+      changedFields: z.array(z.object({ path: z.string(), label: z.string() })),
+    }),
+  ),
+});
+export type IncidentExport = z.infer<typeof incidentExportSchema>;

@@ -15,6 +15,19 @@ export const ALLOWED_PARENTS: Record<OrgKind, readonly (OrgKind | null)[]> = {
 export const ESTABLISHMENT_CATEGORIES = ['CHU', 'CH', 'PSY', 'SMR', 'CLINIQUE', 'EHPAD', 'ESMS', 'CABINET', 'AUTRE'] as const;
 export type EstablishmentCategory = (typeof ESTABLISHMENT_CATEGORIES)[number];
 
+/** The categories in French: shown by the web app and written by the server in exports. */
+export const CATEGORY_LABELS_FR: Record<EstablishmentCategory, string> = {
+  CHU: 'Centre hospitalier universitaire (CHU)',
+  CH: 'Centre hospitalier (CH)',
+  PSY: 'Établissement de santé mentale',
+  SMR: 'Soins médicaux et de réadaptation (SMR)',
+  CLINIQUE: 'Clinique',
+  EHPAD: 'EHPAD (hébergement pour personnes âgées dépendantes)',
+  ESMS: 'Autre établissement ou service médico-social (ESMS)',
+  CABINET: 'Cabinet ou centre de santé',
+  AUTRE: 'Autre',
+};
+
 /**
  * Roles held in an organisation; they apply to that organisation and all below it.
  * The platform administrator is a flag on the user, not a membership.

@@ -1,4 +1,5 @@
 import { incidentsFr } from '../modules/incidents/i18n/fr';
+import { CATEGORY_LABELS_FR } from '../../contracts/tenancy';
 import { regionFr } from '../modules/region/i18n/fr';
 /**
  * French, the language of the interface and the reference for the other languages:
@@ -17,17 +18,7 @@ export const fr = {
     platformAdmin: 'Administrateur de la plateforme',
   },
   orgKinds: { region: 'Région', ght: 'GHT', establishment: 'Établissement', site: 'Site', service: 'Service' },
-  categories: {
-    CHU: 'Centre hospitalier universitaire (CHU)',
-    CH: 'Centre hospitalier (CH)',
-    PSY: 'Établissement de santé mentale',
-    SMR: 'Soins médicaux et de réadaptation (SMR)',
-    CLINIQUE: 'Clinique',
-    EHPAD: 'EHPAD (hébergement pour personnes âgées dépendantes)',
-    ESMS: 'Autre établissement ou service médico-social (ESMS)',
-    CABINET: 'Cabinet ou centre de santé',
-    AUTRE: 'Autre',
-  },
+  categories: CATEGORY_LABELS_FR,
   errors: {
     generic: "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, prévenez votre administrateur.",
     network: 'Le serveur ne répond pas. Vérifiez votre connexion à Internet, puis réessayez.',
@@ -998,6 +989,34 @@ export const fr = {
       noLate: "Aucune action du plan n'est en retard.",
       seeLate: 'Voir les actions en retard',
       seePlan: "Voir le plan d'action",
+    },
+  },
+  notifications: {
+    bellLabel_one: 'Notifications, {{count}} non lue',
+    bellLabel_many: 'Notifications, {{count}} non lues',
+    bellLabel_other: 'Notifications, {{count}} non lues',
+    bellLabelNone: 'Notifications, aucune non lue',
+    announce_one: 'Nouvelle notification : {{count}} non lue.',
+    announce_many: 'Nouvelles notifications : {{count}} non lues.',
+    announce_other: 'Nouvelles notifications : {{count}} non lues.',
+    panelTitle: 'Vos dernières notifications',
+    unread: 'Non lue',
+    read: 'Lue',
+    markAllRead: 'Tout marquer comme lu',
+    markedAllRead: 'Toutes vos notifications sont marquées comme lues.',
+    seeAll: 'Voir toutes les notifications',
+    emptyTitle: 'Aucune notification pour l’instant',
+    emptyText: 'Hygie vous prévient ici des échéances réglementaires à tenir, des alertes de votre région et des déclarations d’incident à suivre.',
+    receivedAt: 'Reçue le {{date}}',
+    page: {
+      title: 'Notifications',
+      lead: 'Les 50 dernières notifications qui vous sont adressées, les plus récentes d’abord. Ouvrir une notification la marque comme lue.',
+      unreadSummary_one: '{{count}} notification non lue.',
+      unreadSummary_many: '{{count}} notifications non lues.',
+      unreadSummary_other: '{{count}} notifications non lues.',
+      allRead: 'Toutes vos notifications sont lues.',
+      markRead: 'Marquer comme lue',
+      listLabel: 'Liste des notifications',
     },
   },
   notFound: {

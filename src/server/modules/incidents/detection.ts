@@ -1,27 +1,17 @@
-import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { RARE_INCIDENT_TYPES, type IncidentType, type IndicatorType } from '../../../contracts/incidents';
+import { INCIDENT_LABELS_FR } from '../../../contracts/incidents-labels';
 import type { Platform } from '../../platform/context';
 import type { Db } from '../../platform/db/client';
-import { memberships, users } from '../../platform/tenancy/schema';
+import { memberships, organisations, users } from '../../platform/tenancy/schema';
 import { detections, incidents, indicators } from './schema';
 
 /** Two declarations sharing an indicator or a rare type within this many days make a campaign. */
 export const DETECTION_WINDOW_DAYS = 14;
 const DAY = 86_400_000;
 
-export const TYPE_LABELS: Record<IncidentType, string> = {
-  ransomware: 'Rançongiciel',
-  phishing: 'Hameçonnage',
-  compromised_account: 'Compte compromis',
-  data_leak: 'Fuite de données',
-  exploited_vulnerability: 'Vulnérabilité exploitée',
-  denial_of_service: 'Déni de service',
-  supplier_incident: 'Incident chez un prestataire',
-  malware: 'Logiciel malveillant',
-  fraud: 'Fraude, escroquerie',
-  failure: 'Panne, défaillance',
-  other: 'Autre',
-};
+/** Incident types in French, for the region's messages and exports. */
+export const TYPE_LABELS: Record<IncidentType, string> = INCIDENT_LABELS_FR.type;
 
 interface Candidate {
   kind: 'indicator' | 'type';
@@ -49,14 +39,22 @@ export async function detectAround(platform: Platform, tx: Db, incidentId: strin
   const when = sql`coalesce(${incidents.discoveredAt}, ${incidents.declaredAt})`;
   const inWindow = and(eq(incidents.regionId, regionId), inArray(incidents.status, ['declared', 'closed']), gte(when, from), lte(when, to));
 
+  const rare = incident.type && RARE_INCIDENT_TYPES.includes(incident.type) ? incident.type : null;
+  const own = await tx.select({ type: indicators.type, value: indicators.value }).from(indicators).where(eq(indicators.incidentId, incidentId));
+  // What this incident could share with others, each key locked (in one order: no deadlock)
+  // before looking: two establishments declaring at the same moment wait for each other, so
+  // the second one sees the first once committed — neither misses the campaign, and they
+  // never both open it.
+  const keys = [...(rare ? [`type:${rare}`] : []), ...own.map((i) => `indicator:${i.type}:${i.value}`)].sort();
+  for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`incident-detection:${regionId}:${key}`}, 0))`);
+
   const candidates: Candidate[] = [];
-  if (incident.type && RARE_INCIDENT_TYPES.includes(incident.type)) {
-    const rows = await tx.select({ id: incidents.id, orgId: incidents.orgId }).from(incidents).where(and(inWindow, eq(incidents.type, incident.type)));
+  if (rare) {
+    const rows = await tx.select({ id: incidents.id, orgId: incidents.orgId }).from(incidents).where(and(inWindow, eq(incidents.type, rare)));
     if (new Set(rows.map((r) => r.orgId)).size >= 2) {
-      candidates.push({ kind: 'type', key: `type:${incident.type}`, indicatorType: null, value: incident.type, incidentIds: rows.map((r) => r.id) });
+      candidates.push({ kind: 'type', key: `type:${rare}`, indicatorType: null, value: rare, incidentIds: rows.map((r) => r.id) });
     }
   }
-  const own = await tx.select({ type: indicators.type, value: indicators.value }).from(indicators).where(eq(indicators.incidentId, incidentId));
   for (const ind of own) {
     const rows = await tx
       .select({ id: incidents.id, orgId: incidents.orgId })
@@ -69,25 +67,26 @@ export async function detectAround(platform: Platform, tx: Db, incidentId: strin
   }
 
   const now = platform.clock.now();
-  const news: { detectionId: string; label: string; fresh: boolean }[] = [];
+  const news: { detectionId: string; kind: Candidate['kind']; label: string; fresh: boolean; incidentIds: string[] }[] = [];
   for (const c of candidates) {
     const [open] = await tx
       .select()
       .from(detections)
       .where(and(eq(detections.regionId, regionId), eq(detections.key, c.key), eq(detections.status, 'open')))
       .for('update');
-    const label = c.kind === 'type' ? `incidents de type « ${TYPE_LABELS[c.value as IncidentType]} »` : `indicateur ${c.value}`;
+    // « Rançongiciel », or the indicator itself.
+    const label = c.kind === 'type' ? `« ${TYPE_LABELS[c.value as IncidentType]} »` : c.value;
     if (!open) {
       const [row] = await tx
         .insert(detections)
         .values({ regionId, kind: c.kind, key: c.key, indicatorType: c.indicatorType, value: c.value, incidentIds: c.incidentIds, detectedAt: now, updatedAt: now })
         .returning({ id: detections.id });
-      news.push({ detectionId: row.id, label, fresh: true });
+      news.push({ detectionId: row.id, kind: c.kind, label, fresh: true, incidentIds: c.incidentIds });
     } else {
       const merged = [...new Set([...open.incidentIds, ...c.incidentIds])];
       if (merged.length === open.incidentIds.length) continue;
       await tx.update(detections).set({ incidentIds: merged, updatedAt: now }).where(eq(detections.id, open.id));
-      news.push({ detectionId: open.id, label, fresh: false });
+      news.push({ detectionId: open.id, kind: c.kind, label, fresh: false, incidentIds: merged });
     }
   }
   if (news.length === 0) return [];
@@ -99,9 +98,25 @@ export async function detectAround(platform: Platform, tx: Db, incidentId: strin
     .where(and(eq(memberships.orgId, regionId), eq(memberships.role, 'coord_region'), eq(users.status, 'active')));
   const mailIds: string[] = [];
   for (const n of news) {
-    const title = n.fresh ? `Campagne possible : ${n.label} signalé par plusieurs établissements` : `Campagne en cours : un établissement de plus signale ${n.label}`;
+    const title =
+      n.kind === 'type'
+        ? n.fresh
+          ? `Campagne possible : des incidents de type ${n.label} dans plusieurs établissements`
+          : `Campagne en cours : un établissement de plus déclare un incident de type ${n.label}`
+        : n.fresh
+          ? `Campagne possible : l’indicateur ${n.label} signalé par plusieurs établissements`
+          : `Campagne en cours : un établissement de plus signale l’indicateur ${n.label}`;
     const link = '/region/incidents/campagnes';
-    await platform.notify(tx, coordinators.map((c) => ({ userId: c.id, orgId: regionId, kind: 'incident.detection', title, link })));
+    // The region is alerted with the list: each establishment once, with its declarations.
+    const declared = await tx
+      .select({ orgName: organisations.name, reference: incidents.reference, title: incidents.title })
+      .from(incidents)
+      .innerJoin(organisations, eq(organisations.id, incidents.orgId))
+      .where(inArray(incidents.id, n.incidentIds))
+      .orderBy(asc(organisations.name), asc(incidents.reference));
+    const names = [...new Set(declared.map((d) => d.orgName))];
+    const body = `Établissements concernés : ${names.join(', ')}.`;
+    await platform.notify(tx, coordinators.map((c) => ({ userId: c.id, orgId: regionId, kind: 'incident.detection', title, body, link })));
     for (const c of coordinators) {
       mailIds.push(
         await platform.mail.enqueue(tx, {
@@ -110,8 +125,11 @@ export async function detectAround(platform: Platform, tx: Db, incidentId: strin
           text: [
             `Bonjour ${c.displayName},`,
             '',
-            `Plusieurs établissements de votre région ont déclaré en moins de ${DETECTION_WINDOW_DAYS} jours des ${n.label.startsWith('incidents') ? n.label : `incidents avec le même ${n.label}`}.`,
-            'La liste des établissements et des déclarations est dans Hygie :',
+            `Plusieurs établissements de votre région ont déclaré en moins de ${DETECTION_WINDOW_DAYS} jours ${n.kind === 'type' ? `des incidents de type ${n.label}` : `des incidents avec le même indicateur, ${n.label}`} :`,
+            '',
+            ...declared.map((d) => `- ${d.orgName} : ${d.reference} « ${d.title || 'Incident sans titre'} »`),
+            '',
+            'Le détail des déclarations est dans Hygie :',
             `${platform.config.publicUrl}${link}`,
             '',
             'Ce message vous est envoyé par Hygie parce que vous êtes coordinateur régional.',

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { DeclarationContent, Nis2Category, ObligationKind } from '../../../contracts/incidents';
+import { INCIDENT_LABELS_FR } from '../../../contracts/incidents-labels';
 import type { Platform } from '../../platform/context';
 import type { Db } from '../../platform/db/client';
 import { memberships, organisations, users } from '../../platform/tenancy/schema';
@@ -51,17 +52,18 @@ export async function syncObligations(tx: Db, incidentId: string, content: Decla
   if (gone.length) await tx.delete(obligations).where(inArray(obligations.id, gone));
 }
 
-export const OBLIGATION_LABELS: Record<ObligationKind, string> = {
-  health_authorities: 'Déclaration aux autorités sanitaires (ARS et CERT Santé)',
-  cnil: 'Notification à la CNIL (violation de données personnelles)',
-  nis2_early_warning: 'NIS2 : alerte précoce',
-  nis2_notification: 'NIS2 : notification de l’incident',
-  nis2_final_report: 'NIS2 : rapport final',
-};
+/** The obligations in French, for reminders, the timeline and exports. */
+export const OBLIGATION_LABELS: Record<ObligationKind, string> = INCIDENT_LABELS_FR.obligation;
 
-const DATE_TIME = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: TZ });
-/** "lundi 3 mars 2026 à 14 h 05", as UX.md asks. */
-export const frenchDateTime = (d: Date) => DATE_TIME.format(d).replace(/ (\d{2}):(\d{2})$/, ' à $1 h $2');
+const LONG_DAY = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: TZ });
+const HOUR_MINUTE = new Intl.DateTimeFormat('fr-FR', { hour: 'numeric', minute: '2-digit', hourCycle: 'h23', timeZone: TZ });
+/** "lundi 3 mars 2026 à 14 h 05", "dimanche 1er mars 2026 à 6 h 00", as UX.md asks (Europe/Paris). */
+export function frenchDateTime(d: Date): string {
+  const parts = HOUR_MINUTE.formatToParts(d);
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? '0');
+  const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
+  return `${LONG_DAY.format(d).replace(/(^|\s)1 /, '$11er ')} à ${hour} h ${minute}`;
+}
 
 /** A deadline is "close" when less than this is left: a quarter of a 24 h clock, three days of a month. */
 function soonWindow(kind: ObligationKind): number {

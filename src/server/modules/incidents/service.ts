@@ -55,9 +55,10 @@ export async function loadIncident(db: Db, actor: Actor, id: string, action: Inc
   const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
   if (!row) throw notFound('Cet incident n’existe pas ou vous n’y avez pas accès.');
   const org = await loadVisibleOrg(db, actor, row.orgId);
-  requireAccess(actor, policy, action, org);
-  // A draft is its authors' work in progress: the region sees declarations, not drafts.
+  // A draft is its authors' work in progress: the region sees declarations, not drafts — a 404
+  // before any rule, so that a refused write does not reveal that the draft exists.
   if (row.status === 'draft' && !policy.rules['incident.declare'](actor, org)) throw notFound('Cet incident n’existe pas ou vous n’y avez pas accès.');
+  requireAccess(actor, policy, action, org);
   return { row, org };
 }
 
@@ -229,8 +230,9 @@ export class IncidentService {
       // One creation at a time per establishment: references are numbered in order.
       await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, org.orgId)).for('update');
       const year = new Intl.DateTimeFormat('fr-FR', { year: 'numeric', timeZone: 'Europe/Paris' }).format(now);
+      // The highest number of the year plus one, not the count: once a draft is discarded, counting would repeat a reference in use.
       const [{ n }] = await tx
-        .select({ n: sql<number>`count(*)::int` })
+        .select({ n: sql<number>`coalesce(max(split_part(${incidents.reference}, '-', 3)::int), 0)` })
         .from(incidents)
         .where(and(eq(incidents.orgId, org.orgId), sql`${incidents.reference} like ${`INC-${year}-%`}`));
       const reference = `INC-${year}-${String(Number(n) + 1).padStart(3, '0')}`;
@@ -514,7 +516,9 @@ export class IncidentService {
       for (const i of open) await syncObligations(tx, i.id, i.content, input.category);
       await this.audit(tx, actor, meta, 'incident.nis2.set', org.orgId, org.orgId, { category: input.category });
     });
-    return this.nis2(actor, org.orgId);
+    // No second access check: a platform administrator sets the status without reading incidents ('nis2.read').
+    const [row] = await this.p.db.select().from(nis2Settings).where(eq(nis2Settings.orgId, org.orgId));
+    return { orgId: org.orgId, category: row.category, updatedAt: row.updatedAt.toISOString() };
   }
 }
 
