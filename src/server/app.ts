@@ -30,6 +30,7 @@ import { httpPlugin } from './platform/http/plugin';
 import { createJobQueue, type JobQueue } from './platform/jobs/queue';
 import { MailService, type MailTransport } from './platform/mail/service';
 import { loggerOptions } from './platform/logging';
+import { notificationRoutes } from './platform/notifications/routes';
 import { writeNotifications } from './platform/notifications/service';
 
 z.config(z.locales.fr());
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(auditRoutes, { platform });
       await api.register(assessmentRoutes, { platform });
       await api.register(incidentRoutes, { platform });
+      await api.register(notificationRoutes, { platform });
       api.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'Cette adresse d’API n’existe pas.' } }));
     },
     { prefix: '/api/v1' },
