@@ -13,7 +13,7 @@
  * endpoint.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { after, before, test } from 'node:test';
 import { and, asc, eq, sql } from 'drizzle-orm';
@@ -21,6 +21,8 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import type { Role } from '../src/contracts/tenancy';
 import * as assessmentSchema from '../src/server/modules/assessment/schema';
 import { refreshScores } from '../src/server/modules/assessment/service';
+import { syncObligations } from '../src/server/modules/incidents/obligations';
+import * as incidentSchema from '../src/server/modules/incidents/schema';
 import { invitations } from '../src/server/modules/identity/schema';
 import { declaredActions } from '../src/server/platform/access/engine';
 import { auditLog } from '../src/server/platform/audit/schema';
@@ -31,6 +33,7 @@ import type { Platform } from '../src/server/platform/context';
 import type { RouteAccess } from '../src/server/platform/http/access';
 import { memberships, organisations, users } from '../src/server/platform/tenancy/schema';
 import { Client, createTestApp, type TestApp } from './support/app';
+import { completeContent } from './support/incidents';
 import { PASSWORD, seedWorld, signIn, type World, type WorldUser } from './support/world';
 
 // --- what is deliberately open -----------------------------------------------------------
@@ -48,6 +51,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /api/v1/auth/oidc/callback',
   'POST /api/v1/invitations/preview',
   'POST /api/v1/invitations/accept',
+  // A feed reader cannot sign in: the personal feed token (hashed, revocable) is its key.
+  'GET /api/v1/feeds/alerts.atom',
 ]);
 /** The login steps: a session is enough, even one still waiting for its second factor. */
 const SESSION_ROUTES = new Set([
@@ -64,6 +69,12 @@ const SIGNED_IN_ROUTES = new Set([
   'POST /api/v1/me/active-organisation',
   'POST /api/v1/auth/mfa/recovery-codes',
   'POST /api/v1/auth/password/change',
+  'GET /api/v1/notifications',
+  'POST /api/v1/notifications/:id/read',
+  'POST /api/v1/notifications/read-all',
+  'GET /api/v1/feeds/tokens',
+  'POST /api/v1/feeds/tokens',
+  'DELETE /api/v1/feeds/tokens/:id',
 ]);
 
 /** Inputs the sample generator cannot invent from the OpenAPI schema (string formats lost in the document, patterns). */
@@ -1180,6 +1191,826 @@ const ENDPOINTS: Endpoint[] = [
           };
         },
       },
+    ];
+  })(),
+  // --- incidents (incidents module; fixtures written inline in this block) ---
+  ...((): Endpoint[] => {
+    const I = incidentSchema;
+    const regionOf = (target: Target) => (target === 'hospital' ? world.orgs.north : world.orgs.south);
+    /** INCIDENT_ROLES.read, held on or above the establishment. */
+    const READERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht', 'coordRegion'], clinic: ['foreignRssi', 'foreignCoord'] };
+    /** INCIDENT_ROLES.declare and .follow (the same people); nobody holds the direction role in the clinic. */
+    const DECLARERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht'], clinic: ['foreignRssi'] };
+    const FOLLOWERS = DECLARERS;
+    /** INCIDENT_ROLES.region: the coordinator of the establishment's region. */
+    const REGION: Record<Target, readonly WorldUser[]> = { hospital: ['coordRegion'], clinic: ['foreignCoord'] };
+    /** nis2.manage: platform admins, or INCIDENT_ROLES.nis2 (no GHT coordinator). */
+    const NIS2_MANAGERS: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordRegion', 'admin'], clinic: ['foreignRssi', 'foreignCoord', 'admin'] };
+    /** Who may know that the establishment exists (a membership on it or above, or a platform admin): everyone else gets 404, never 403. */
+    const SEES_ESTABLISHMENT: Record<Target, readonly WorldUser[]> = { hospital: ['rssi', 'direction', 'coordGht', 'coordRegion', 'admin'], clinic: ['foreignRssi', 'foreignCoord', 'admin'] };
+    /** The people of a region know their region exists (a 403 tells them nothing); those of the other region get 404. */
+    const SEES_REGION: Record<Target, readonly WorldUser[]> = { hospital: [...NORTH_USERS, 'admin'], clinic: [...SOUTH_USERS, 'admin'] };
+    const hidden = (res: LightMyRequestResponse, cell: Cell, sees: Record<Target, readonly WorldUser[]>) => {
+      if (!sees[cell.target].includes(cell.role)) assert.equal(res.statusCode, 404, `someone who may not know of it gets 404, not ${res.statusCode}`);
+    };
+    const HOUR = 3_600_000;
+
+    /** A content enough to declare: type "other", so that no campaign detection fires. */
+    const contentFor = (cell: Cell, title = `Incident ${cell.tag}`) =>
+      completeContent({
+        title,
+        type: 'other',
+        declarant: { name: 'Déclarant de la matrice', jobTitle: 'RSSI', phone: '03 20 00 00 00', email: world.users[cell.target === 'hospital' ? 'rssi' : 'foreignRssi'].email },
+        discoveredAt: new Date(t.clock.now().getTime() - 2 * HOUR).toISOString(),
+        impacts: { availability: true, personalData: true },
+      });
+    const declarantOf = (target: Target) => world.users[target === 'hospital' ? 'rssi' : 'foreignRssi'].id;
+
+    /** An incident of the target establishment as the service writes it: a draft, or declared with its revision, obligations and timeline. */
+    let serial = 0;
+    async function incidentFixture(cell: Cell, status: 'draft' | 'declared' = 'declared', orgId = orgOf(cell.target)) {
+      // Each fixture a millisecond after the last: lists newest first (and paged) show it first.
+      const now = new Date(t.clock.now().getTime() + ++serial);
+      const content = contentFor(cell);
+      const declared = status === 'declared';
+      const by = declarantOf(cell.target);
+      const [row] = await t.platform.db
+        .insert(I.incidents)
+        .values({
+          orgId,
+          regionId: declared ? regionOf(cell.target) : null,
+          reference: `INC-MX-${randomBytes(4).toString('hex')}`,
+          status,
+          content,
+          version: declared ? 2 : 1,
+          title: content.title ?? '',
+          type: content.type,
+          origin: content.origin,
+          discoveredAt: new Date(content.discoveredAt!),
+          careImpact: false,
+          degradedMode: false,
+          personalData: true,
+          supportRequested: content.supportRequested === true,
+          createdBy: by,
+          createdAt: now,
+          updatedBy: by,
+          updatedAt: now,
+          declaredBy: declared ? by : null,
+          declaredAt: declared ? now : null,
+        })
+        .returning({ id: I.incidents.id });
+      markers[cell.target].push(row.id);
+      if (declared) {
+        await t.platform.db.insert(I.revisions).values({ incidentId: row.id, version: 2, content, changedFields: [], comment: 'Déclaration initiale', authorId: by, at: now });
+        await syncObligations(t.platform.db, row.id, content, 'none');
+        await t.platform.db.insert(I.timeline).values({ incidentId: row.id, kind: 'system', body: 'Incident déclaré par la matrice.', occurredAt: now, authorId: by, createdAt: now });
+      }
+      const obligations = await t.platform.db.select({ id: I.obligations.id, kind: I.obligations.kind }).from(I.obligations).where(eq(I.obligations.incidentId, row.id));
+      markers[cell.target].push(...obligations.map((o) => o.id));
+      return { id: row.id, content, obligations };
+    }
+    const incidentRow = async (id: string) => (await t.platform.db.select().from(I.incidents).where(eq(I.incidents.id, id)))[0];
+    /** Another establishment of the target's region: the EHPAD in the north; in the south, a second clinic made once. */
+    let southSibling: Promise<string> | undefined;
+    const siblingOf = (target: Target) => {
+      if (target === 'hospital') return Promise.resolve(world.orgs.ehpad);
+      southSibling ??= (async () => {
+        const [row] = await t.platform.db
+          .insert(organisations)
+          .values({ kind: 'establishment', name: 'Clinique Sud bis', parentId: world.orgs.south, ancestors: [world.orgs.south], finess: '130000029', category: 'CLINIQUE' })
+          .returning({ id: organisations.id });
+        markers.clinic.push(row.id);
+        return row.id;
+      })();
+      return southSibling;
+    };
+
+    async function taskFixture(cell: Cell, incidentId: string) {
+      const [row] = await t.platform.db.insert(I.tasks).values({ incidentId, title: `Tâche ${cell.tag}`, createdBy: declarantOf(cell.target), createdAt: t.clock.now() }).returning({ id: I.tasks.id });
+      markers[cell.target].push(row.id);
+      return row.id;
+    }
+    async function indicatorFixture(cell: Cell, incidentId: string, values: { type?: 'domain' | 'ipv4' | 'sha256'; value?: string; tlp?: 'clear' | 'green' | 'amber' | 'amber_strict' | 'red'; shareIdentity?: boolean } = {}) {
+      const value = values.value ?? `mx-${randomBytes(4).toString('hex')}.example.org`;
+      const [row] = await t.platform.db
+        .insert(I.indicators)
+        .values({ incidentId, type: values.type ?? 'domain', value, tlp: values.tlp ?? 'green', shareIdentity: values.shareIdentity ?? false, createdBy: declarantOf(cell.target), createdAt: t.clock.now() })
+        .returning({ id: I.indicators.id });
+      markers[cell.target].push(row.id);
+      return { id: row.id, value };
+    }
+    async function attachmentFixture(cell: Cell, incidentId: string) {
+      const key = randomUUID();
+      await t.platform.files.put(key, MATRIX_PDF);
+      const [row] = await t.platform.db
+        .insert(I.attachments)
+        .values({
+          incidentId,
+          fileKey: key,
+          fileName: 'rapport.pdf',
+          mimeType: 'application/pdf',
+          size: MATRIX_PDF.length,
+          sha256: createHash('sha256').update(MATRIX_PDF).digest('hex'),
+          createdBy: declarantOf(cell.target),
+          createdAt: t.clock.now(),
+        })
+        .returning({ id: I.attachments.id });
+      markers[cell.target].push(row.id);
+      return row.id;
+    }
+    /** An alert of the target's region, addressed to the target establishment only. */
+    async function alertFixture(cell: Cell) {
+      const [row] = await t.platform.db
+        .insert(I.alerts)
+        .values({
+          regionId: regionOf(cell.target),
+          title: `Alerte ${cell.tag}`,
+          severity: 'high',
+          summary: 'Campagne d’hameçonnage visant les établissements de la région.',
+          publishedBy: world.users[cell.target === 'hospital' ? 'coordRegion' : 'foreignCoord'].id,
+          publishedAt: t.clock.now(),
+        })
+        .returning({ id: I.alerts.id });
+      await t.platform.db.insert(I.alertRecipients).values({ alertId: row.id, orgId: orgOf(cell.target) });
+      markers[cell.target].push(row.id);
+      return row.id;
+    }
+    const acknowledgedAt = async (alertId: string, cell: Cell) =>
+      (await t.platform.db.select({ at: I.alertRecipients.acknowledgedAt }).from(I.alertRecipients).where(and(eq(I.alertRecipients.alertId, alertId), eq(I.alertRecipients.orgId, orgOf(cell.target)))))[0].at;
+    /** A campaign detected in the target's region around one of the target's incidents. */
+    async function detectionFixture(cell: Cell) {
+      const incident = await incidentFixture(cell);
+      const { value } = await indicatorFixture(cell, incident.id);
+      const now = t.clock.now();
+      const [row] = await t.platform.db
+        .insert(I.detections)
+        .values({ regionId: regionOf(cell.target), kind: 'indicator', key: `indicator:domain:${value}`, indicatorType: 'domain', value, incidentIds: [incident.id], detectedAt: now, updatedAt: now })
+        .returning({ id: I.detections.id });
+      markers[cell.target].push(row.id);
+      return { id: row.id, incidentId: incident.id };
+    }
+    const inRegion = async (target: Target) =>
+      new Set(
+        (
+          await t.platform.db
+            .select({ id: organisations.id })
+            .from(organisations)
+            .where(sql`${organisations.id} = ${regionOf(target)}::uuid or ${organisations.ancestors} @> array[${regionOf(target)}::uuid]`)
+        ).map((r) => r.id),
+      );
+    const multipartPdf = () => {
+      const boundary = `----matrix${randomBytes(6).toString('hex')}`;
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="rapport.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+        MATRIX_PDF,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+    };
+    /** Adds the 404 rule to a row: whoever may not know of the organisation gets 404. */
+    const row = (sees: Record<Target, readonly WorldUser[]> | null, e: Endpoint): Endpoint => ({
+      ...e,
+      async run(c, cell) {
+        const out = await e.run(c, cell);
+        return {
+          res: out.res,
+          async effect(allowed) {
+            if (!allowed && sees) hidden(out.res, cell, sees);
+            await out.effect(allowed);
+          },
+        };
+      },
+    });
+
+    return [
+      // --- declarations ---
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents?orgId',
+        allowed: READERS,
+        async run(c, cell) {
+          const declared = await incidentFixture(cell);
+          const draft = await incidentFixture(cell, 'draft');
+          const res = await c.get(`/api/v1/incidents?orgId=${orgOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const list = res.json().incidents as { id: string; orgId: string; status: string }[];
+              const scope = await subtree(cell.target);
+              assert.ok(list.some((i) => i.id === declared.id), 'the declared incident is listed');
+              assert.equal(list.some((i) => i.id === draft.id), DECLARERS[cell.target].includes(cell.role), 'drafts are listed for those who declare only');
+              if (!DECLARERS[cell.target].includes(cell.role)) assert.ok(list.every((i) => i.status !== 'draft'), 'no draft for the region');
+              assert.ok(list.every((i) => scope.has(i.orgId)), 'only incidents of the subtree');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const title = `Déclaration ${cell.tag}`;
+          const res = await c.request('POST', '/api/v1/incidents', { orgId: orgOf(cell.target), content: contentFor(cell, title), declare: false }, { 'idempotency-key': randomUUID() });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: I.incidents.id, orgId: I.incidents.orgId }).from(I.incidents).where(eq(I.incidents.title, title));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              assert.ok(rows.every((r) => r.orgId === orgOf(cell.target)));
+              markers[cell.target].push(...rows.map((r) => r.id));
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.get(`/api/v1/incidents/${id}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.equal(res.json().incident.id, id);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id (a draft)',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell, 'draft');
+          const res = await c.get(`/api/v1/incidents/${id}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.equal(res.json().incident.status, 'draft');
+              // The region reads declarations, and does not learn that a draft exists.
+              if (REGION[cell.target].includes(cell.role)) assert.equal(res.statusCode, 404);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PUT /incidents/:id/draft',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell, 'draft');
+          const title = `Brouillon ${cell.tag}`;
+          const res = await c.put(`/api/v1/incidents/${id}/draft`, { content: { title }, version: 1 });
+          return {
+            res,
+            async effect(allowed) {
+              const after = await incidentRow(id);
+              assert.equal(after.title === title, allowed);
+              assert.equal(after.version, allowed ? 2 : 1);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'DELETE /incidents/:id',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell, 'draft');
+          const res = await c.delete(`/api/v1/incidents/${id}`);
+          return { res, effect: async (allowed) => assert.equal(!!(await incidentRow(id)), !allowed, 'a draft is deleted by those who declare only') };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/declare',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell, 'draft');
+          const res = await c.post(`/api/v1/incidents/${id}/declare`, { version: 1 });
+          return {
+            res,
+            async effect(allowed) {
+              const after = await incidentRow(id);
+              assert.equal(after.status, allowed ? 'declared' : 'draft');
+              if (allowed) assert.equal(after.regionId, regionOf(cell.target), 'the region is set at declaration');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PUT /incidents/:id',
+        allowed: DECLARERS,
+        async run(c, cell) {
+          const { id, content } = await incidentFixture(cell);
+          const title = `Complété ${cell.tag}`;
+          const res = await c.put(`/api/v1/incidents/${id}`, { content: { ...content, title }, version: 2, comment: 'Précisions' });
+          return {
+            res,
+            async effect(allowed) {
+              const after = await incidentRow(id);
+              assert.equal(after.title === title, allowed);
+              const revisions = await t.platform.db.select().from(I.revisions).where(eq(I.revisions.incidentId, id));
+              assert.equal(revisions.length, allowed ? 2 : 1, 'the change is kept in the history');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/history',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.get(`/api/v1/incidents/${id}/history`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.deepEqual((res.json().revisions as { version: number }[]).map((r) => r.version), [2]);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PUT /incidents/:id/obligations/:obligationId',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id, obligations } = await incidentFixture(cell);
+          const cnil = obligations.find((o) => o.kind === 'cnil')!;
+          const res = await c.put(`/api/v1/incidents/${id}/obligations/${cnil.id}`, { status: 'done', reference: 'CNIL-2026-42' });
+          return {
+            res,
+            async effect(allowed) {
+              const [after] = await t.platform.db.select().from(I.obligations).where(eq(I.obligations.id, cnil.id));
+              assert.equal(after.status, allowed ? 'done' : 'pending');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/close',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.post(`/api/v1/incidents/${id}/close`, { lessons: 'Sauvegardes hors ligne à tester chaque trimestre.' });
+          return { res, effect: async (allowed) => assert.equal((await incidentRow(id)).status, allowed ? 'closed' : 'declared') };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/nis2?orgId',
+        allowed: READERS,
+        async run(c, cell) {
+          const res = await c.get(`/api/v1/incidents/nis2?orgId=${orgOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.equal(res.json().orgId, orgOf(cell.target));
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PUT /incidents/nis2',
+        allowed: NIS2_MANAGERS,
+        async run(c, cell) {
+          await t.platform.db.delete(I.nis2Settings).where(eq(I.nis2Settings.orgId, orgOf(cell.target)));
+          const res = await c.put('/api/v1/incidents/nis2', { orgId: orgOf(cell.target), category: 'important' });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select().from(I.nis2Settings).where(eq(I.nis2Settings.orgId, orgOf(cell.target)));
+              assert.deepEqual(
+                rows.map((r) => r.category),
+                allowed ? ['important'] : [],
+              );
+              await t.platform.db.delete(I.nis2Settings).where(eq(I.nis2Settings.orgId, orgOf(cell.target)));
+            },
+          };
+        },
+      }),
+      // --- exports ---
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/export.pdf',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.get(`/api/v1/incidents/${id}/export.pdf`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              assert.match(String(res.headers['content-type']), /^application\/pdf/);
+              assert.equal(res.rawPayload.subarray(0, 5).toString(), '%PDF-');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/export.json',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.get(`/api/v1/incidents/${id}/export.json`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.ok(res.body.includes(id), 'the incident is exported');
+            },
+          };
+        },
+      }),
+      // --- follow-up ---
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/follow-up',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const taskId = await taskFixture(cell, id);
+          const indicator = await indicatorFixture(cell, id);
+          const attachmentId = await attachmentFixture(cell, id);
+          const res = await c.get(`/api/v1/incidents/${id}/follow-up`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const body = res.json();
+              assert.deepEqual(
+                body.tasks.map((x: { id: string }) => x.id),
+                [taskId],
+              );
+              assert.deepEqual(
+                body.indicators.map((x: { id: string }) => x.id),
+                [indicator.id],
+              );
+              assert.deepEqual(
+                body.attachments.map((x: { id: string }) => x.id),
+                [attachmentId],
+              );
+              assert.ok(body.timeline.length >= 1);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/timeline',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const body = `Décision ${cell.tag}`;
+          const res = await c.post(`/api/v1/incidents/${id}/timeline`, { kind: 'decision', body });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select().from(I.timeline).where(and(eq(I.timeline.incidentId, id), eq(I.timeline.body, body)));
+              assert.equal(rows.length, allowed ? 1 : 0);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/tasks',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.post(`/api/v1/incidents/${id}/tasks`, { title: `Tâche ${cell.tag}` });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: I.tasks.id }).from(I.tasks).where(eq(I.tasks.incidentId, id));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              markers[cell.target].push(...rows.map((r) => r.id));
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PATCH /incidents/:id/tasks/:taskId',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const taskId = await taskFixture(cell, id);
+          const res = await c.patch(`/api/v1/incidents/${id}/tasks/${taskId}`, { status: 'done', version: 1 });
+          return {
+            res,
+            async effect(allowed) {
+              const [task] = await t.platform.db.select({ status: I.tasks.status }).from(I.tasks).where(eq(I.tasks.id, taskId));
+              assert.equal(task.status, allowed ? 'done' : 'todo');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/attachments',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const { body, headers } = multipartPdf();
+          const res = await c.request('POST', `/api/v1/incidents/${id}/attachments`, body, headers);
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: I.attachments.id }).from(I.attachments).where(eq(I.attachments.incidentId, id));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              markers[cell.target].push(...rows.map((r) => r.id));
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/attachments/:attachmentId',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const attachmentId = await attachmentFixture(cell, id);
+          const res = await c.get(`/api/v1/incidents/${id}/attachments/${attachmentId}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              assert.deepEqual(res.rawPayload, MATRIX_PDF);
+              assert.match(String(res.headers['content-disposition']), /^attachment;/);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'DELETE /incidents/:id/attachments/:attachmentId',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const attachmentId = await attachmentFixture(cell, id);
+          const res = await c.delete(`/api/v1/incidents/${id}/attachments/${attachmentId}`);
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select().from(I.attachments).where(eq(I.attachments.id, attachmentId));
+              assert.equal(rows.length, allowed ? 0 : 1);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /incidents/:id/indicators',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.post(`/api/v1/incidents/${id}/indicators`, { type: 'ipv4', value: '203.0.113.7', tlp: 'amber' });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: I.indicators.id }).from(I.indicators).where(eq(I.indicators.incidentId, id));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              markers[cell.target].push(...rows.map((r) => r.id));
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'DELETE /incidents/:id/indicators/:indicatorId',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const indicator = await indicatorFixture(cell, id);
+          const res = await c.delete(`/api/v1/incidents/${id}/indicators/${indicator.id}`);
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select().from(I.indicators).where(eq(I.indicators.id, indicator.id));
+              assert.equal(rows.length, allowed ? 0 : 1);
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/stix',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const indicator = await indicatorFixture(cell, id, { tlp: 'clear' });
+          const res = await c.get(`/api/v1/incidents/${id}/stix`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              assert.equal(res.json().type, 'bundle');
+              assert.ok(res.body.includes(indicator.value), 'the indicator is in the bundle');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/:id/people',
+        allowed: READERS,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.get(`/api/v1/incidents/${id}/people`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.ok(res.body.includes(world.users[cell.target === 'hospital' ? 'rssi' : 'foreignRssi'].id), 'the establishment’s RSSI may own a task');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /incidents/shared-indicators?orgId',
+        allowed: READERS,
+        async run(c, cell) {
+          // Another establishment of the region declared an incident with indicators of every kind of consent.
+          const sibling = await siblingOf(cell.target);
+          const { id } = await incidentFixture(cell, 'declared', sibling);
+          const named = await indicatorFixture(cell, id, { tlp: 'green', shareIdentity: true });
+          const anonymous = await indicatorFixture(cell, id, { tlp: 'green', shareIdentity: false });
+          const clear = await indicatorFixture(cell, id, { type: 'sha256', value: randomBytes(32).toString('hex'), tlp: 'clear', shareIdentity: false });
+          const amber = await indicatorFixture(cell, id, { tlp: 'amber', shareIdentity: true });
+          const strict = await indicatorFixture(cell, id, { tlp: 'amber_strict', shareIdentity: true });
+          const red = await indicatorFixture(cell, id, { tlp: 'red', shareIdentity: true });
+          const res = await c.get(`/api/v1/incidents/shared-indicators?orgId=${orgOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              for (const never of [amber, strict, red]) assert.ok(!res.body.includes(never.value), `a TLP:AMBER or TLP:RED indicator is never shared (${never.value})`);
+              if (!allowed) return;
+              const [{ name }] = await t.platform.db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, sibling));
+              const list = res.json().indicators as { value: string; tlp: string; namedBy: string[]; description: string | null }[];
+              const find = (value: string) => list.find((x) => x.value === value);
+              assert.ok(
+                list.every((x) => ['clear', 'green'].includes(x.tlp)),
+                'only TLP:CLEAR and TLP:GREEN',
+              );
+              assert.deepEqual(find(named.value)?.namedBy, [name], 'the establishment is named where its declarant allowed it');
+              for (const quiet of [anonymous, clear]) assert.deepEqual(find(quiet.value)?.namedBy, [], `shared without naming the establishment (${quiet.value})`);
+              const consented = new Set(
+                (
+                  await t.platform.db
+                    .select({ value: I.indicators.value })
+                    .from(I.indicators)
+                    .innerJoin(I.incidents, eq(I.incidents.id, I.indicators.incidentId))
+                    .where(and(eq(I.incidents.orgId, sibling), eq(I.indicators.shareIdentity, true)))
+                ).map((r) => r.value),
+              );
+              for (const x of list) if (x.namedBy.includes(name)) assert.ok(consented.has(x.value), `named only beside what its declarant allowed (${x.value})`);
+            },
+          };
+        },
+      }),
+      // --- the region: inbox, follow-up of a declaration, detections; statistics ---
+      row(SEES_REGION, {
+        name: 'GET /incidents/inbox?regionId',
+        allowed: REGION,
+        async run(c, cell) {
+          const declared = await incidentFixture(cell);
+          const draft = await incidentFixture(cell, 'draft');
+          const res = await c.get(`/api/v1/incidents/inbox?regionId=${regionOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const list = res.json().incidents as { id: string; orgId: string; status: string }[];
+              const region = await inRegion(cell.target);
+              assert.ok(list.some((i) => i.id === declared.id), 'the declaration is in the inbox');
+              assert.ok(!list.some((i) => i.id === draft.id) && list.every((i) => i.status !== 'draft'), 'no draft in the inbox');
+              assert.ok(list.every((i) => region.has(i.orgId)), 'only declarations of the region');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'PUT /incidents/:id/region',
+        allowed: REGION,
+        async run(c, cell) {
+          const { id } = await incidentFixture(cell);
+          const res = await c.put(`/api/v1/incidents/${id}/region`, { status: 'acknowledged', note: 'Pris en compte par la cellule régionale.' });
+          return { res, effect: async (allowed) => assert.equal((await incidentRow(id)).regionStatus, allowed ? 'acknowledged' : 'new') };
+        },
+      }),
+      row(SEES_REGION, {
+        name: 'GET /incidents/detections?regionId',
+        allowed: REGION,
+        async run(c, cell) {
+          const detection = await detectionFixture(cell);
+          const res = await c.get(`/api/v1/incidents/detections?regionId=${regionOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const list = res.json().detections as { id: string; regionId: string; incidents: { incidentId: string }[] }[];
+              const found = list.find((d) => d.id === detection.id);
+              assert.ok(found, 'the detection is listed');
+              assert.deepEqual(
+                found.incidents.map((i) => i.incidentId),
+                [detection.incidentId],
+              );
+              assert.ok(list.every((d) => d.regionId === regionOf(cell.target)), 'only detections of the region');
+            },
+          };
+        },
+      }),
+      row(SEES_REGION, {
+        name: 'POST /incidents/detections/:id/close',
+        allowed: REGION,
+        async run(c, cell) {
+          const detection = await detectionFixture(cell);
+          const res = await c.post(`/api/v1/incidents/detections/${detection.id}/close`);
+          return {
+            res,
+            async effect(allowed) {
+              const [after] = await t.platform.db.select({ status: I.detections.status }).from(I.detections).where(eq(I.detections.id, detection.id));
+              assert.equal(after.status, allowed ? 'closed' : 'open');
+            },
+          };
+        },
+      }),
+      ...(['stats', 'stats.csv'] as const).map(
+        (file): Endpoint =>
+          row(SEES_ESTABLISHMENT, {
+            name: `GET /incidents/${file}?orgId`,
+            allowed: READERS,
+            async run(c, cell) {
+              await incidentFixture(cell);
+              const res = await c.get(`/api/v1/incidents/${file}?orgId=${orgOf(cell.target)}`);
+              return {
+                res,
+                async effect(allowed) {
+                  if (!allowed) return;
+                  if (file === 'stats') {
+                    assert.equal(res.json().orgId, orgOf(cell.target));
+                    assert.ok(res.json().total >= 1, 'the declared incident is counted');
+                  } else {
+                    assert.match(String(res.headers['content-type']), /^text\/csv/);
+                  }
+                },
+              };
+            },
+          }),
+      ),
+      // --- alerts ---
+      row(SEES_REGION, {
+        name: 'POST /alerts',
+        allowed: REGION,
+        async run(c, cell) {
+          const title = `Alerte ${cell.tag}`;
+          const res = await c.post('/api/v1/alerts', {
+            regionId: regionOf(cell.target),
+            title,
+            severity: 'high',
+            summary: 'Vulnérabilité critique exploitée sur les passerelles VPN.',
+            establishmentIds: [orgOf(cell.target)],
+          });
+          return {
+            res,
+            async effect(allowed) {
+              const rows = await t.platform.db.select({ id: I.alerts.id }).from(I.alerts).where(eq(I.alerts.title, title));
+              assert.equal(rows.length, allowed ? 1 : 0);
+              markers[cell.target].push(...rows.map((r) => r.id));
+              if (allowed) {
+                const recipients = await t.platform.db.select({ orgId: I.alertRecipients.orgId }).from(I.alertRecipients).where(eq(I.alertRecipients.alertId, rows[0].id));
+                assert.deepEqual(
+                  recipients.map((r) => r.orgId),
+                  [orgOf(cell.target)],
+                );
+              }
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'GET /alerts?orgId',
+        allowed: READERS,
+        async run(c, cell) {
+          const alertId = await alertFixture(cell);
+          const res = await c.get(`/api/v1/alerts?orgId=${orgOf(cell.target)}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (!allowed) return;
+              const received = res.json().received as { id: string; orgId: string }[];
+              const scope = await subtree(cell.target);
+              assert.ok(received.some((a) => a.id === alertId), 'the alert received is listed');
+              assert.ok(received.every((a) => scope.has(a.orgId)), 'only alerts the establishment received');
+            },
+          };
+        },
+      }),
+      row(null, {
+        name: 'GET /alerts/:id',
+        allowed: READERS,
+        async run(c, cell) {
+          const alertId = await alertFixture(cell);
+          const res = await c.get(`/api/v1/alerts/${alertId}`);
+          return {
+            res,
+            async effect(allowed) {
+              if (allowed) assert.equal(res.json().alert.id, alertId);
+              if (!allowed && cell.role !== 'admin') assert.equal(res.statusCode, 404, 'an alert one did not receive is not known');
+            },
+          };
+        },
+      }),
+      row(SEES_ESTABLISHMENT, {
+        name: 'POST /alerts/:id/acknowledge',
+        allowed: FOLLOWERS,
+        async run(c, cell) {
+          const alertId = await alertFixture(cell);
+          const res = await c.post(`/api/v1/alerts/${alertId}/acknowledge`, { orgId: orgOf(cell.target) });
+          return { res, effect: async (allowed) => assert.equal((await acknowledgedAt(alertId, cell)) !== null, allowed) };
+        },
+      }),
     ];
   })(),
 ];

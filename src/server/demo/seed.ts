@@ -4,6 +4,7 @@ import { hashPassword } from '../platform/auth/passwords';
 import type { Db } from '../platform/db/client';
 import { memberships, organisations, users } from '../platform/tenancy/schema';
 import { seedAssessmentDemo } from './assessment';
+import { seedIncidentDemo } from './incidents';
 
 export const DEMO_PASSWORD = 'demo-hygie-2026';
 
@@ -78,6 +79,7 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<boolean>
       demo.users.set(a.email, user.id);
     }
     await seedAssessmentDemo(tx, demo, now);
+    await seedIncidentDemo(tx, demo, now);
   });
   return true;
 }
