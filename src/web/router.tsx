@@ -5,6 +5,7 @@ import { AppShell } from './app/AppShell';
 import { PublicFrame } from './app/Frame';
 import { HomePage } from './app/HomePage';
 import { NotFoundPage } from './app/NotFoundPage';
+import { NotificationsPage } from './app/NotificationsPage';
 import { parseCompareSearch, parseMeasureSearch, parseNewActionSearch, parsePlanSearch, parseStartSearch } from './modules/assessment/api';
 import { EditActionPage, NewActionPage } from './modules/assessment/pages/ActionFormPage';
 import { AnswerPage } from './modules/assessment/pages/AnswerPage';
@@ -33,6 +34,22 @@ import { ProfilePage } from './modules/identity/pages/ProfilePage';
 import { ResetPasswordPage } from './modules/identity/pages/ResetPasswordPage';
 import { UsersPage } from './modules/identity/pages/UsersPage';
 import { safeReturnPath } from './modules/identity/links';
+import { parseDeclareSearch, parseIncidentsSearch } from './modules/incidents/api';
+import { ClosePage } from './modules/incidents/pages/ClosePage';
+import { CompletePage } from './modules/incidents/pages/CompletePage';
+import { DeclarePage } from './modules/incidents/pages/DeclarePage';
+import { HistoryPage } from './modules/incidents/pages/HistoryPage';
+import { IncidentPage } from './modules/incidents/pages/IncidentPage';
+import { IncidentsPage } from './modules/incidents/pages/IncidentsPage';
+import { parseSharedIndicatorsSearch } from './modules/incidents/followup-api';
+import { SharedIndicatorsPage } from './modules/incidents/pages/SharedIndicatorsPage';
+import { parseInboxSearch, parseStatsSearch } from './modules/incidents/region-api';
+import { AlertPage } from './modules/incidents/pages/AlertPage';
+import { AlertsPage } from './modules/incidents/pages/AlertsPage';
+import { DetectionsPage } from './modules/incidents/pages/DetectionsPage';
+import { NewAlertPage } from './modules/incidents/pages/NewAlertPage';
+import { RegionInboxPage } from './modules/incidents/pages/RegionInboxPage';
+import { StatsPage } from './modules/incidents/pages/StatsPage';
 
 const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
   component: Outlet,
@@ -138,11 +155,28 @@ const regionRoutes = [
 
 // Signalement & alertes (capability 2): one block per area, each written by its own pages.
 // --- incidents: declaration (list, declare, incident page) ---
-const incidentDeclareRoutes = [] as const;
+const incidentDeclareRoutes = [
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents', validateSearch: parseIncidentsSearch, component: IncidentsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/declarer', validateSearch: parseDeclareSearch, component: DeclarePage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/$id', component: IncidentPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/$id/completer', component: CompletePage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/$id/historique', component: HistoryPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/$id/cloturer', component: ClosePage }),
+] as const;
 // --- incidents: follow-up (timeline, tasks, attachments, indicators, shared indicators) ---
-const incidentFollowRoutes = [] as const;
+const incidentFollowRoutes = [
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/indicateurs-partages', validateSearch: parseSharedIndicatorsSearch, component: SharedIndicatorsPage }),
+] as const;
 // --- incidents: region (inbox, campaigns, alerts, feeds, statistics, notifications) ---
-const incidentRegionRoutes = [] as const;
+const incidentRegionRoutes = [
+  createRoute({ getParentRoute: () => appLayout, path: 'region/incidents', validateSearch: parseInboxSearch, component: RegionInboxPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'region/incidents/campagnes', component: DetectionsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'alertes', component: AlertsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'alertes/nouvelle', component: NewAlertPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'alertes/$id', component: AlertPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'incidents/statistiques', validateSearch: parseStatsSearch, component: StatsPage }),
+  createRoute({ getParentRoute: () => appLayout, path: 'notifications', component: NotificationsPage }),
+] as const;
 
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([loginRoute, mfaRoute, enrolRoute, forgotRoute, resetRoute, invitationRoute, accessibilityRoute]),

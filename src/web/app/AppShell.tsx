@@ -8,6 +8,8 @@ import { i18n } from '../i18n';
 import { ApiError } from '../lib/api';
 import { seesDiagnostic } from '../modules/assessment/model';
 import { meQuery } from '../modules/identity/api';
+import { seesIncidents } from '../modules/incidents/model';
+import { activeRegionId, readsStats, receivesAlerts } from '../modules/incidents/region-api';
 import { isEstablishmentLead, seesRegion } from '../modules/region/model';
 import { Button, Notice, PageHeader, Spinner, ToastViewport } from '../ui';
 import { Footer, MAIN_ID, PublicFrame, SkipLink } from './Frame';
@@ -44,6 +46,70 @@ function SideNav({ me, open }: { me: Me; open: boolean }) {
               <li>
                 <Link to="/diagnostic/referentiels" className="sidenav__link">
                   {t('assessment.nav.frameworks')}
+                </Link>
+              </li>
+            </ul>
+          </li>
+        )}
+        {/* --- Incidents (signalement & alertes): one link per area, added inside this group --- */}
+        {seesIncidents(me) && (
+          <li>
+            <span id="nav-incidents" className="sidenav__group">
+              {t('incidents.declare.nav.group')}
+            </span>
+            <ul className="sidenav__list" aria-labelledby="nav-incidents">
+              <li>
+                <Link to="/incidents" activeOptions={{ exact: true }} className="sidenav__link">
+                  {t('incidents.declare.nav.incidents')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/incidents/indicateurs-partages" className="sidenav__link">
+                  {t('incidents.follow.nav.shared')}
+                </Link>
+              </li>
+              {!activeRegionId(me) && receivesAlerts(me) && (
+                <li>
+                  <Link to="/alertes" className="sidenav__link">
+                    {t('incidents.region.nav.alerts')}
+                  </Link>
+                </li>
+              )}
+              {!activeRegionId(me) && readsStats(me) && (
+                <li>
+                  <Link to="/incidents/statistiques" className="sidenav__link">
+                    {t('incidents.region.nav.stats')}
+                  </Link>
+                </li>
+              )}
+            </ul>
+          </li>
+        )}
+        {/* --- end of Incidents --- */}
+        {activeRegionId(me) && (
+          <li>
+            <span id="nav-incidents-region" className="sidenav__group">
+              {t('incidents.region.nav.group')}
+            </span>
+            <ul className="sidenav__list" aria-labelledby="nav-incidents-region">
+              <li>
+                <Link to="/region/incidents" activeOptions={{ exact: true }} className="sidenav__link">
+                  {t('incidents.region.nav.inbox')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/region/incidents/campagnes" className="sidenav__link">
+                  {t('incidents.region.nav.detections')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/alertes" className="sidenav__link">
+                  {t('incidents.region.nav.alerts')}
+                </Link>
+              </li>
+              <li>
+                <Link to="/incidents/statistiques" className="sidenav__link">
+                  {t('incidents.region.nav.stats')}
                 </Link>
               </li>
             </ul>

@@ -6,6 +6,10 @@ import { DiagnosticHomeCard } from '../modules/assessment/components/HomeCard';
 import { auditQuery } from '../modules/audit/api';
 import { AuditTable } from '../modules/audit/AuditTable';
 import { invitationsQuery } from '../modules/identity/api';
+import { AlertsHomeCard } from '../modules/incidents/pages/AlertsPage';
+import { IncidentsHomeCard } from '../modules/incidents/pages/IncidentsPage';
+import { RegionIncidentsHomeCard } from '../modules/incidents/pages/RegionInboxPage';
+import { activeRegionId, receivesAlerts } from '../modules/incidents/region-api';
 import { CampaignHomeCard } from '../modules/region/HomeCard';
 import { isCoordinator } from '../modules/region/model';
 import { buttonClass, EmptyState, LoadError, PageHeader, Spinner } from '../ui';
@@ -17,6 +21,7 @@ export function HomePage() {
   const me = useMe();
   const membership = activeMembership(me);
   const manager = isManager(me);
+  const regionId = activeRegionId(me);
   return (
     <>
       <PageHeader
@@ -34,7 +39,10 @@ export function HomePage() {
       />
       <div className="cards">
         {!me.user.mfaEnabled && <SecureAccountCard compulsory={me.user.mfaCompulsory} />}
+        {me.activeOrgId && (membership?.role === 'rssi' || membership?.role === 'direction') && <IncidentsHomeCard orgId={me.activeOrgId} />}
         {me.activeOrgId && (membership?.role === 'rssi' || membership?.role === 'direction') && <DiagnosticHomeCard orgId={me.activeOrgId} />}
+        {regionId && <RegionIncidentsHomeCard regionId={regionId} />}
+        {me.activeOrgId && !regionId && receivesAlerts(me) && <AlertsHomeCard orgId={me.activeOrgId} />}
         {me.activeOrgId && isCoordinator(me) && <CampaignHomeCard orgId={me.activeOrgId} />}
         {manager && me.activeOrgId && <PendingInvitationsCard orgId={me.activeOrgId} />}
         <section aria-labelledby="home-account" className="card">

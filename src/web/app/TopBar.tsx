@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/identity';
 import { logout, meQuery, switchOrganisation, updateProfile } from '../modules/identity/api';
 import { Button, useToast } from '../ui';
+import { NotificationBell } from './Notifications';
 import { useMe } from './session';
 
 /** The organisation the person works in now, among those where they hold a role. */
@@ -53,8 +54,18 @@ export function OrgSwitcher() {
   );
 }
 
-/** Profile, language and sign-out, behind a disclosure button. */
+/** The top bar's right end: the notifications bell, then the user menu. */
 export function UserMenu() {
+  return (
+    <>
+      <NotificationBell />
+      <UserMenuDisclosure />
+    </>
+  );
+}
+
+/** Profile, language and sign-out, behind a disclosure button. */
+function UserMenuDisclosure() {
   const { t } = useTranslation();
   const me = useMe();
   const queryClient = useQueryClient();

@@ -205,11 +205,11 @@ function ViewSwitch() {
   const { t } = useTranslation();
   return (
     <nav aria-label={t('assessment.plan.views')} className="view-switch">
-      <Link to="/diagnostic/plan" search={(current) => ({ ...current, vue: undefined })} activeOptions={{ exact: true }} className="view-switch__link">
+      <Link from="/diagnostic/plan" to="/diagnostic/plan" search={(current) => ({ ...current, vue: undefined })} activeOptions={{ exact: true }} className="view-switch__link">
         <List className="icon" aria-hidden="true" />
         {t('assessment.plan.listView')}
       </Link>
-      <Link to="/diagnostic/plan" search={(current) => ({ ...current, vue: 'tableau' as const })} activeOptions={{ exact: true }} className="view-switch__link">
+      <Link from="/diagnostic/plan" to="/diagnostic/plan" search={(current) => ({ ...current, vue: 'tableau' as const })} activeOptions={{ exact: true }} className="view-switch__link">
         <LayoutGrid className="icon" aria-hidden="true" />
         {t('assessment.plan.boardView')}
       </Link>

@@ -11,6 +11,7 @@ import { Button, buttonClass, ConfirmDialog, ErrorSummary, PageHeader, Select, S
 import { changePassword, meQuery, renewRecoveryCodes, updateProfile } from '../api';
 import { NewPasswordFields, withConfirmation } from '../components/passwords';
 import { RecoveryCodes } from '../components/RecoveryCodes';
+import { FeedTokens } from '../../incidents/components/FeedTokens';
 
 export function ProfilePage() {
   const { t } = useTranslation();
@@ -21,6 +22,7 @@ export function ProfilePage() {
       <IdentitySection />
       <PasswordSection />
       <TwoFactorSection />
+      <FeedTokens />
       <section aria-labelledby="profile-roles" className="section">
         <h2 id="profile-roles">{t('profile.roles.title')}</h2>
         {me.memberships.length === 0 ? (
