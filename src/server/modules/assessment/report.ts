@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import type { Answer, AssessmentDetail, Score } from '../../../contracts/assessment';
 import type { Actor } from '../../platform/access/engine';
 import type { Platform, RequestMeta } from '../../platform/context';
+import { BOTTOM, COLOR, LEFT, MARGIN, PAGE, PdfWriter, typeset as typesetText, WIDTH, type Align, type CellSpec } from '../../platform/pdf/pdf';
 import { users } from '../../platform/tenancy/schema';
 import { actionMeasures, activeNode, actions, frameworkNodes, frameworks } from './schema';
 import { measureScore, type Scale } from './scoring';
@@ -471,139 +469,28 @@ function groupRows(model: ReportModel): { node: ReportNode; depth: number; score
 
 // --- The PDF ----------------------------------------------------------------------------------------------
 
-const COLOR = {
-  primary: '#0E5A6E',
-  primaryStrong: '#083D4B',
-  text: '#1B1F23',
-  muted: '#545B64',
-  border: '#6B737D',
-  rule: '#C9CED4',
-  surface: '#F6F7F9',
-  tint: '#E4EEF1',
-  danger: '#B3261E',
-  warning: '#8A5300',
-  success: '#1E6B3A',
-  white: '#FFFFFF',
-};
-const PAGE = { width: 595.28, height: 841.89 };
-const MARGIN = { top: 62, bottom: 70, left: 50, right: 50 };
-const LEFT = MARGIN.left;
-const WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
-const BOTTOM = PAGE.height - MARGIN.bottom;
-
-const resolveModule = createRequire(import.meta.url).resolve;
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-/** Source Sans 3 (the app's font, from npm), embedded so that accents render everywhere. */
-function loadFonts() {
-  fonts ??= {
-    regular: readFileSync(resolveModule('@fontsource/source-sans-3/files/source-sans-3-latin-400-normal.woff')),
-    bold: readFileSync(resolveModule('@fontsource/source-sans-3/files/source-sans-3-latin-700-normal.woff')),
-  };
-  return fonts;
-}
-
-/** Characters the embedded (latin) font draws, beyond U+0000-00FF. */
-const EXTRA_GLYPHS = new Set([0x131, 0x152, 0x153, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203a, 0x20ac, 0x2122, 0x2212]);
-/** Letters with no decomposition in Unicode, and their closest ASCII letter. */
-const TRANSLITERATE: Record<string, string> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', Ŧ: 'T', ŧ: 't', ĸ: 'k', Ŀ: 'L', ŀ: 'l' };
-const SPACES = /[\u2000-\u200a\u202f\u205f\u3000]/g;
-const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
-
-/**
- * Text as the PDF draws it: French typography (non-breaking spaces before : ; ! ? % and
- * inside « »), and characters outside the embedded font replaced by their closest letter.
- */
-function typeset(text: string): string {
-  const cleaned = text.replace(SPACES, '\u00a0').replace(ZERO_WIDTH, '').replace(/\r\n?/g, '\n');
-  let out = '';
-  for (const ch of cleaned) {
-    const cp = ch.codePointAt(0)!;
-    if (cp <= 0xff || EXTRA_GLYPHS.has(cp)) {
-      out += ch;
-      continue;
-    }
-    const base = TRANSLITERATE[ch] ?? ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += [...base].every((c) => c.codePointAt(0)! <= 0xff || EXTRA_GLYPHS.has(c.codePointAt(0)!)) && base ? base : '?';
-  }
-  return out
-    .replace(/ ([:;!?%»])/g, '\u00a0$1')
-    .replace(/« /g, '«\u00a0')
-    .replace(/(\d) \/ (\d)/g, '$1\u00a0/\u00a0$2');
-}
-
-type Doc = PDFKit.PDFDocument;
-type Align = 'left' | 'right' | 'center';
-interface Column {
-  header: string;
-  width: number;
-  align?: Align;
-}
-interface CellSpec {
-  text: string;
-  bold?: boolean;
-  color?: string;
-  /** a second, smaller and muted line */
-  sub?: string;
-  /** a score bar (0-100) drawn instead of text */
-  bar?: number | null;
-  /** indentation level (sub-groups) */
-  indent?: number;
-}
-type Cell = string | CellSpec;
-interface Row {
-  cells: Cell[];
-  /** a group row (an objective above its sub-objectives): tinted and bold */
-  group?: boolean;
-}
+/** The report's typography: numbers stay with their sign (« 50 % », « 3 / 4 »). */
+const TYPOGRAPHY = { numbers: true };
+const typeset = (text: string) => typesetText(text, TYPOGRAPHY);
 
 const SIZE = { body: 10.5, small: 8.5, cell: 9.5, h1: 17, h2: 12.5 };
-const CELL_PAD = { x: 5, y: 4.5 };
 
 /** Draws the report, page after page; page numbers are added at the end, once the count is known. */
-class ReportPdf {
-  readonly doc: Doc;
-  private readonly chunks: Buffer[] = [];
-
+class ReportPdf extends PdfWriter {
   constructor(private readonly model: ReportModel) {
     const a = model.detail.assessment;
-    this.doc = new PDFDocument({
-      size: 'A4',
-      margins: MARGIN,
-      bufferPages: true,
-      autoFirstPage: true,
-      lang: 'fr-FR',
-      displayTitle: true,
-      pdfVersion: '1.7',
-      info: {
-        Title: `Restitution du diagnostic — ${a.orgName}`,
-        Author: 'Hygie',
-        Subject: `${a.title} (${model.framework.name})`,
-        Keywords: 'diagnostic, sécurité du numérique, plan d’action, établissement de santé',
-        Creator: 'Hygie',
-        CreationDate: model.now,
+    super(
+      {
+        title: `Restitution du diagnostic — ${a.orgName}`,
+        subject: `${a.title} (${model.framework.name})`,
+        keywords: 'diagnostic, sécurité du numérique, plan d’action, établissement de santé',
+        createdAt: model.now,
       },
-    });
-    const f = loadFonts();
-    this.doc.registerFont('regular', f.regular);
-    this.doc.registerFont('bold', f.bold);
-    this.doc.on('data', (c: Buffer) => this.chunks.push(c));
+      TYPOGRAPHY,
+    );
   }
 
   // --- primitives ---
-
-  private font(kind: 'regular' | 'bold', size: number, color = COLOR.text) {
-    return this.doc.font(kind).fontSize(size).fillColor(color);
-  }
-
-  private ensure(height: number) {
-    if (this.doc.y + height > BOTTOM) this.newPage();
-  }
-
-  private newPage() {
-    this.doc.addPage();
-    this.doc.x = LEFT;
-    this.doc.y = MARGIN.top;
-  }
 
   private h1(text: string, lead?: string) {
     this.ensure(120);
@@ -628,61 +515,6 @@ class ReportPdf {
       lineGap: 2.5,
     });
     this.doc.y += opts.gap ?? 7;
-  }
-
-  private textHeight(text: string, kind: 'regular' | 'bold', size: number, width: number, lineGap = 1.5) {
-    return this.doc.font(kind).fontSize(size).heightOfString(typeset(text), { width, lineGap });
-  }
-
-  /** A table that breaks across pages, repeating its header. */
-  private table(columns: Column[], rows: Row[]) {
-    const header = () => {
-      const h = Math.max(...columns.map((c) => this.textHeight(c.header, 'bold', SIZE.cell, c.width - 2 * CELL_PAD.x))) + 2 * CELL_PAD.y;
-      this.ensure(h + 24);
-      const y = this.doc.y;
-      this.doc.rect(LEFT, y, WIDTH, h).fill(COLOR.primary);
-      let x = LEFT;
-      for (const c of columns) {
-        this.font('bold', SIZE.cell, COLOR.white).text(typeset(c.header), x + CELL_PAD.x, y + CELL_PAD.y, { width: c.width - 2 * CELL_PAD.x, align: c.align ?? 'left', lineGap: 1.5 });
-        x += c.width;
-      }
-      this.doc.y = y + h;
-    };
-    header();
-    rows.forEach((row, index) => {
-      const specs = row.cells.map((c): CellSpec => (typeof c === 'string' ? { text: c } : c));
-      const heights = specs.map((s, i) => {
-        const w = columns[i].width - 2 * CELL_PAD.x - (s.indent ?? 0) * 12;
-        const main = s.bar !== undefined ? 9 : this.textHeight(s.text, s.bold || row.group ? 'bold' : 'regular', SIZE.cell, w);
-        return main + (s.sub ? this.textHeight(s.sub, 'regular', SIZE.small, w) + 1.5 : 0);
-      });
-      const h = Math.max(...heights) + 2 * CELL_PAD.y;
-      if (this.doc.y + h > BOTTOM) {
-        this.newPage();
-        header();
-      }
-      const y = this.doc.y;
-      if (row.group) this.doc.rect(LEFT, y, WIDTH, h).fill(COLOR.tint);
-      else if (index % 2 === 1) this.doc.rect(LEFT, y, WIDTH, h).fill(COLOR.surface);
-      let x = LEFT;
-      specs.forEach((s, i) => {
-        const c = columns[i];
-        const indent = (s.indent ?? 0) * 12;
-        const w = c.width - 2 * CELL_PAD.x - indent;
-        const cx = x + CELL_PAD.x + indent;
-        if (s.bar !== undefined) {
-          this.scoreBar(cx, y + CELL_PAD.y + 1, w, 8, s.bar);
-        } else {
-          this.font(s.bold || row.group ? 'bold' : 'regular', SIZE.cell, s.color ?? COLOR.text).text(typeset(s.text), cx, y + CELL_PAD.y, { width: w, align: c.align ?? 'left', lineGap: 1.5 });
-          if (s.sub) this.font('regular', SIZE.small, COLOR.muted).text(typeset(s.sub), cx, this.doc.y + 1.5, { width: w, align: c.align ?? 'left', lineGap: 1.5 });
-        }
-        x += c.width;
-      });
-      this.doc.moveTo(LEFT, y + h).lineTo(LEFT + WIDTH, y + h).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      this.doc.x = LEFT;
-      this.doc.y = y + h;
-    });
-    this.doc.y += 10;
   }
 
   /** Diagonal hatching inside the current path's area (readable in black and white). */
@@ -712,6 +544,11 @@ class ReportPdf {
     d.rect(x, y, w, h).lineWidth(0.7).strokeColor(COLOR.border).stroke();
   }
 
+  /** A table cell showing a score as a bar. */
+  private barCell(score: number | null): CellSpec {
+    return { text: '', drawing: { height: 9, draw: (x, y, w) => this.scoreBar(x, y + 1, w, 8, score) } };
+  }
+
   // --- the pages ---
 
   async render(): Promise<{ data: Buffer; pages: number }> {
@@ -725,13 +562,7 @@ class ReportPdf {
     this.planSection();
     this.formulaSection();
     const pages = this.pageFurniture();
-    const done = new Promise<void>((resolve, reject) => {
-      this.doc.on('end', () => resolve());
-      this.doc.on('error', reject);
-    });
-    this.doc.end();
-    await done;
-    return { data: Buffer.concat(this.chunks), pages };
+    return { data: await this.finish(), pages };
   }
 
   private cover() {
@@ -878,7 +709,7 @@ class ReportPdf {
           cells: [
             { text: label(o), bold: true },
             s?.score == null ? { text: 'non évalué', color: COLOR.muted } : { text: points(s.score), bold: true },
-            { text: '', bar: s?.score ?? null },
+            this.barCell(s?.score ?? null),
             s ? `${s.answered} sur ${s.total}` : '—',
           ],
         };
@@ -1003,7 +834,7 @@ class ReportPdf {
         cells: [
           { text: label(g.node), indent: Math.min(g.depth, 4) },
           g.score?.score == null ? { text: 'non évalué', color: COLOR.muted } : points(g.score.score),
-          { text: '', bar: g.score?.score ?? null },
+          this.barCell(g.score?.score ?? null),
           g.score ? `${g.score.answered} sur ${g.score.total}` : '—',
         ],
       })),
@@ -1152,31 +983,9 @@ class ReportPdf {
 
   /** The running header (from page 2), and the footer with the generation date and « Page X sur Y ». */
   private pageFurniture(): number {
-    const d = this.doc;
     const m = this.model;
     const a = m.detail.assessment;
-    const range = d.bufferedPageRange();
-    const total = range.count;
-    const generated = `Hygie · Restitution du diagnostic · établie le ${frenchDateTime(m.now)}`;
-    for (let i = range.start; i < range.start + range.count; i++) {
-      d.switchToPage(i);
-      const savedBottom = d.page.margins.bottom;
-      const savedTop = d.page.margins.top;
-      d.page.margins.bottom = 0;
-      d.page.margins.top = 0;
-      if (i > range.start) {
-        this.font('regular', 8, COLOR.muted).text(typeset(`${a.orgName} — ${a.title}`), LEFT, 30, { width: WIDTH, height: 10, ellipsis: true, lineBreak: false });
-        d.moveTo(LEFT, 43).lineTo(LEFT + WIDTH, 43).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      }
-      const fy = PAGE.height - 44;
-      d.moveTo(LEFT, fy - 8).lineTo(LEFT + WIDTH, fy - 8).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      this.font('regular', 8, COLOR.muted).text(typeset(generated), LEFT, fy, { width: WIDTH - 90, height: 10, ellipsis: true, lineBreak: false });
-      this.font('bold', 8, COLOR.text).text(`Page ${i - range.start + 1} sur ${total}`, LEFT + WIDTH - 90, fy, { width: 90, align: 'right', lineBreak: false });
-      d.page.margins.bottom = savedBottom;
-      d.page.margins.top = savedTop;
-    }
-    d.flushPages();
-    return total;
+    return this.stampPages({ header: `${a.orgName} — ${a.title}`, footer: `Hygie · Restitution du diagnostic · établie le ${frenchDateTime(m.now)}` });
   }
 }
 

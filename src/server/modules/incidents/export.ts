@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { and, arrayContains, asc, eq, inArray } from 'drizzle-orm';
-import PDFDocument from 'pdfkit';
 import {
   DATA_KINDS,
   INCIDENT_EXPORT_FORMAT,
@@ -15,6 +12,7 @@ import { CATEGORY_LABELS_FR, type EstablishmentCategory } from '../../../contrac
 import { INCIDENT_LABELS_FR } from '../../../contracts/incidents-labels';
 import type { Actor } from '../../platform/access/engine';
 import type { Platform, RequestMeta } from '../../platform/context';
+import { BOTTOM, COLOR, LEFT, MARGIN, PAGE, PdfWriter, typeset, WIDTH, type Cell, type TableStyle } from '../../platform/pdf/pdf';
 import { organisations, users } from '../../platform/tenancy/schema';
 import { frenchDateTime } from './obligations';
 import { revisions } from './schema';
@@ -269,141 +267,43 @@ function toJson(m: ExportModel): IncidentExport {
 
 // --- The PDF ---------------------------------------------------------------------------------------------
 
-const COLOR = {
-  primary: '#0E5A6E',
-  primaryStrong: '#083D4B',
-  text: '#1B1F23',
-  muted: '#545B64',
-  border: '#6B737D',
-  rule: '#C9CED4',
-  surface: '#F6F7F9',
-  tint: '#E4EEF1',
-  danger: '#B3261E',
-  warning: '#8A5300',
-  success: '#1E6B3A',
-  white: '#FFFFFF',
-};
-const PAGE = { width: 595.28, height: 841.89 };
-const MARGIN = { top: 62, bottom: 70, left: 50, right: 50 };
-const LEFT = MARGIN.left;
-const WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
-const BOTTOM = PAGE.height - MARGIN.bottom;
 /** Inside a section's box. */
 const PAD = 10;
 const IN_LEFT = LEFT + PAD;
 const IN_WIDTH = WIDTH - 2 * PAD;
 const SIZE = { label: 8.5, value: 10.5, cell: 9, small: 8 };
+/** A table inside a section's box. */
+const BOXED_TABLE: TableStyle = { left: IN_LEFT, width: IN_WIDTH, pad: { x: 4, y: 4 }, headerFill: COLOR.primaryStrong, size: SIZE.cell, subSize: SIZE.small, after: 6 };
 
-const resolveModule = createRequire(import.meta.url).resolve;
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-/** Source Sans 3 (the app's font, from npm), embedded so that accents render everywhere. */
-function loadFonts() {
-  fonts ??= {
-    regular: readFileSync(resolveModule('@fontsource/source-sans-3/files/source-sans-3-latin-400-normal.woff')),
-    bold: readFileSync(resolveModule('@fontsource/source-sans-3/files/source-sans-3-latin-700-normal.woff')),
-  };
-  return fonts;
-}
-
-/** Characters the embedded (latin) font draws, beyond U+0000-00FF. */
-const EXTRA_GLYPHS = new Set([0x131, 0x152, 0x153, 0x2013, 0x2014, 0x2018, 0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203a, 0x20ac, 0x2122, 0x2212]);
-const TRANSLITERATE: Record<string, string> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', Ŧ: 'T', ŧ: 't', ĸ: 'k', Ŀ: 'L', ŀ: 'l' };
-const SPACES = /[\u2000-\u200a\u202f\u205f\u3000]/g;
-const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
-const drawable = (c: string) => c.codePointAt(0)! <= 0xff || EXTRA_GLYPHS.has(c.codePointAt(0)!);
-
-/**
- * Text as the PDF draws it: French typography (non-breaking spaces before : ; ! ? and inside
- * « »), and characters outside the embedded font (emoji, other scripts) replaced by their
- * closest letter or « ? », never by a missing glyph. Control characters are dropped.
- */
-function typeset(text: string): string {
-  const cleaned = text
-    .replace(SPACES, '\u00a0')
-    .replace(ZERO_WIDTH, '')
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
-  let out = '';
-  for (const ch of cleaned) {
-    if (drawable(ch)) {
-      out += ch;
-      continue;
-    }
-    const base = TRANSLITERATE[ch] ?? ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += base && [...base].every(drawable) ? base : '?';
-  }
-  return out.replace(/ ([:;!?»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
-}
-
-type Doc = PDFKit.PDFDocument;
-interface Column {
-  header: string;
-  width: number;
-}
-interface CellSpec {
-  text: string;
-  bold?: boolean;
-  color?: string;
-  /** a second, smaller and muted line */
-  sub?: string;
-}
-type Cell = string | CellSpec;
 interface Mark {
   page: number;
   y: number;
 }
 
 /** Draws the form, section after section; page numbers are added at the end, once the count is known. */
-class DeclarationPdf {
-  private readonly doc: Doc;
-  private readonly chunks: Buffer[] = [];
+class DeclarationPdf extends PdfWriter {
   private readonly draft: boolean;
 
   constructor(private readonly m: ExportModel) {
     const i = m.detail.incident;
-    this.draft = i.status === 'draft';
-    this.doc = new PDFDocument({
-      size: 'A4',
-      margins: MARGIN,
-      bufferPages: true,
-      autoFirstPage: true,
-      lang: 'fr-FR',
-      displayTitle: true,
-      pdfVersion: '1.7',
-      info: {
-        Title: `Déclaration d’incident de sécurité des systèmes d’information — ${i.reference}${this.draft ? ' (brouillon)' : ''}`,
-        Author: 'Hygie',
-        Subject: `${m.establishment.name} — ${i.title}`,
-        Keywords: 'déclaration, incident de sécurité, ARS, CERT Santé, établissement de santé',
-        Creator: 'Hygie',
-        CreationDate: m.now,
-      },
+    const draft = i.status === 'draft';
+    super({
+      title: `Déclaration d’incident de sécurité des systèmes d’information — ${i.reference}${draft ? ' (brouillon)' : ''}`,
+      subject: `${m.establishment.name} — ${i.title}`,
+      keywords: 'déclaration, incident de sécurité, ARS, CERT Santé, établissement de santé',
+      createdAt: m.now,
     });
-    const f = loadFonts();
-    this.doc.registerFont('regular', f.regular);
-    this.doc.registerFont('bold', f.bold);
-    this.doc.on('data', (c: Buffer) => this.chunks.push(c));
+    this.draft = draft;
   }
 
   async render(): Promise<{ data: Buffer; pages: number }> {
     this.titleBlock();
     this.sections();
     const pages = this.pageFurniture();
-    const done = new Promise<void>((resolve, reject) => {
-      this.doc.on('end', () => resolve());
-      this.doc.on('error', reject);
-    });
-    this.doc.end();
-    await done;
-    return { data: Buffer.concat(this.chunks), pages };
+    return { data: await this.finish(), pages };
   }
 
   // --- primitives ---
-
-  private font(kind: 'regular' | 'bold', size: number, color = COLOR.text) {
-    return this.doc.font(kind).fontSize(size).fillColor(color);
-  }
 
   private get page(): number {
     const r = this.doc.bufferedPageRange();
@@ -412,20 +312,6 @@ class DeclarationPdf {
 
   private mark(): Mark {
     return { page: this.page, y: this.doc.y };
-  }
-
-  private ensure(height: number) {
-    if (this.doc.y + height > BOTTOM) this.newPage();
-  }
-
-  private newPage() {
-    this.doc.addPage();
-    this.doc.x = LEFT;
-    this.doc.y = MARGIN.top;
-  }
-
-  private textHeight(text: string, kind: 'regular' | 'bold', size: number, width: number, lineGap = 1.5) {
-    return this.doc.font(kind).fontSize(size).heightOfString(typeset(text), { width, lineGap });
   }
 
   /** Text that may be long: it flows onto the next pages (pdfkit breaks at the bottom margin). */
@@ -576,53 +462,6 @@ class DeclarationPdf {
     d.y = y + h;
     d.moveTo(IN_LEFT, d.y - 2).lineTo(IN_LEFT + IN_WIDTH, d.y - 2).lineWidth(0.4).strokeColor(COLOR.rule).stroke();
     d.y += 2;
-  }
-
-  /** A table inside a section box; it breaks across pages, repeating its header. */
-  private table(columns: Column[], rows: Cell[][]) {
-    const d = this.doc;
-    const pad = { x: 4, y: 4 };
-    const header = () => {
-      const h = Math.max(...columns.map((c) => this.textHeight(c.header, 'bold', SIZE.cell, c.width - 2 * pad.x))) + 2 * pad.y;
-      this.ensure(h + 24);
-      const y = d.y;
-      d.rect(IN_LEFT, y, IN_WIDTH, h).fill(COLOR.primaryStrong);
-      let x = IN_LEFT;
-      for (const c of columns) {
-        this.font('bold', SIZE.cell, COLOR.white).text(typeset(c.header), x + pad.x, y + pad.y, { width: c.width - 2 * pad.x, lineGap: 1.5 });
-        x += c.width;
-      }
-      d.y = y + h;
-    };
-    header();
-    rows.forEach((cells, index) => {
-      const specs = cells.map((c): CellSpec => (typeof c === 'string' ? { text: c } : c));
-      const h =
-        Math.max(
-          ...specs.map((s, i) => {
-            const w = columns[i].width - 2 * pad.x;
-            return this.textHeight(s.text, s.bold ? 'bold' : 'regular', SIZE.cell, w) + (s.sub ? this.textHeight(s.sub, 'regular', SIZE.small, w) + 1.5 : 0);
-          }),
-        ) +
-        2 * pad.y;
-      if (d.y + h > BOTTOM) {
-        this.newPage();
-        header();
-      }
-      const y = d.y;
-      if (index % 2 === 1) d.rect(IN_LEFT, y, IN_WIDTH, h).fill(COLOR.surface);
-      let x = IN_LEFT;
-      specs.forEach((s, i) => {
-        const w = columns[i].width - 2 * pad.x;
-        this.font(s.bold ? 'bold' : 'regular', SIZE.cell, s.color ?? COLOR.text).text(typeset(s.text), x + pad.x, y + pad.y, { width: w, lineGap: 1.5 });
-        if (s.sub) this.font('regular', SIZE.small, COLOR.muted).text(typeset(s.sub), x + pad.x, d.y + 1.5, { width: w, lineGap: 1.5 });
-        x += columns[i].width;
-      });
-      d.moveTo(IN_LEFT, y + h).lineTo(IN_LEFT + IN_WIDTH, y + h).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      d.x = LEFT;
-      d.y = y + h;
-    });
-    d.y += 6;
   }
 
   // --- the form ---
@@ -778,7 +617,7 @@ class DeclarationPdf {
         ],
         list.map((o) => {
           const late = o.status === 'pending' && new Date(o.dueAt).getTime() < m.now.getTime();
-          return [
+          const cells: Cell[] = [
             { text: L.obligation[o.kind], bold: true, sub: o.note ? `Note : ${o.note}` : undefined },
             frenchDateTime(new Date(o.dueAt)),
             late
@@ -787,7 +626,9 @@ class DeclarationPdf {
             o.doneAt ? { text: frenchDateTime(new Date(o.doneAt)), sub: o.doneByName ? `par ${o.doneByName}` : undefined } : { text: '—', color: COLOR.muted },
             o.reference ?? { text: '—', color: COLOR.muted },
           ];
+          return { cells };
         }),
+        BOXED_TABLE,
       );
     });
 
@@ -804,57 +645,38 @@ class DeclarationPdf {
           { header: 'Auteur', width: 100 },
           { header: 'Champs modifiés', width: IN_WIDTH - 268 },
         ],
-        m.revisions.map((r) => [
-          String(r.version),
-          frenchDateTime(r.at),
-          r.authorName ?? { text: 'Compte supprimé', color: COLOR.muted },
-          {
-            text: r.changedFields.length ? r.changedFields.map(fieldLabel).join(', ') : 'Déclaration initiale',
-            sub: r.comment && !(r.changedFields.length === 0 && r.comment === 'Déclaration initiale') ? `Commentaire : ${r.comment}` : undefined,
-          },
-        ]),
+        m.revisions.map((r) => ({
+          cells: [
+            String(r.version),
+            frenchDateTime(r.at),
+            r.authorName ?? { text: 'Compte supprimé', color: COLOR.muted },
+            {
+              text: r.changedFields.length ? r.changedFields.map(fieldLabel).join(', ') : 'Déclaration initiale',
+              sub: r.comment && !(r.changedFields.length === 0 && r.comment === 'Déclaration initiale') ? `Commentaire : ${r.comment}` : undefined,
+            },
+          ],
+        })),
+        BOXED_TABLE,
       );
     });
   }
 
   /** The running header (from page 2), the footer with « Page X sur Y », and the draft mark on every page. */
   private pageFurniture(): number {
-    const d = this.doc;
     const m = this.m;
     const i = m.detail.incident;
-    const range = d.bufferedPageRange();
-    const total = range.count;
-    const generated = `Hygie · Déclaration ${i.reference}${this.draft ? ' (brouillon)' : ''} · établie le ${frenchDateTime(m.now)}`;
-    for (let p = range.start; p < range.start + range.count; p++) {
-      d.switchToPage(p);
-      const savedBottom = d.page.margins.bottom;
-      const savedTop = d.page.margins.top;
-      d.page.margins.bottom = 0;
-      d.page.margins.top = 0;
-      if (p > range.start) {
-        this.font('regular', 8, COLOR.muted).text(typeset(`Déclaration d’incident ${i.reference} — ${m.establishment.name}`), LEFT, 30, {
-          width: WIDTH,
-          height: 10,
-          ellipsis: true,
-          lineBreak: false,
-        });
-        d.moveTo(LEFT, 43).lineTo(LEFT + WIDTH, 43).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      }
-      if (this.draft) {
+    const d = this.doc;
+    return this.stampPages({
+      header: `Déclaration d’incident ${i.reference} — ${m.establishment.name}`,
+      footer: `Hygie · Déclaration ${i.reference}${this.draft ? ' (brouillon)' : ''} · établie le ${frenchDateTime(m.now)}`,
+      decorate: () => {
+        if (!this.draft) return;
         d.save();
         d.rotate(-35, { origin: [PAGE.width / 2, PAGE.height / 2] });
         d.fillOpacity(0.1);
         this.font('bold', 96, COLOR.danger).text('BROUILLON', 0, PAGE.height / 2 - 48, { width: PAGE.width, align: 'center', lineBreak: false });
         d.restore();
-      }
-      const fy = PAGE.height - 44;
-      d.moveTo(LEFT, fy - 8).lineTo(LEFT + WIDTH, fy - 8).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-      this.font('regular', 8, COLOR.muted).text(typeset(generated), LEFT, fy, { width: WIDTH - 90, height: 10, ellipsis: true, lineBreak: false });
-      this.font('bold', 8, COLOR.text).text(`Page ${p - range.start + 1} sur ${total}`, LEFT + WIDTH - 90, fy, { width: 90, align: 'right', lineBreak: false });
-      d.page.margins.bottom = savedBottom;
-      d.page.margins.top = savedTop;
-    }
-    d.flushPages();
-    return total;
+      },
+    });
   }
 }
