@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useRouter, useRouterState } from '@tanstack/react-router';
+import { Link, useRouter } from '@tanstack/react-router';
 import { Bell } from 'lucide-react';
 import { useEffect, useId, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { notificationListResponseSchema, notificationReadResponseSchema, type No
 import { request } from '../lib/api';
 import { useDateFormat } from '../lib/format';
 import { Button, StatusBadge, useToast } from '../ui';
+import { useDisclosure } from './disclosure';
 
 // --- API ------------------------------------------------------------------------------------
 
@@ -139,41 +140,13 @@ function useNewCountAnnouncement(count: number | undefined): string {
 export function NotificationBell() {
   const { t } = useTranslation();
   const query = useQuery(notificationsQuery);
-  const pathname = useRouterState({ select: (state) => state.location.pathname });
-  // Open for the page where it was opened: going to another page closes it.
-  const [openOn, setOpenOn] = useState<string | null>(null);
-  const open = openOn === pathname;
+  const { open, setOpen, close, root, button } = useDisclosure();
   const panelId = useId();
   const titleId = useId();
-  const root = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
   const markAll = useMarkAllRead();
-  const close = () => {
-    setOpenOn(null);
-    button.current?.focus();
-  };
   const openNotification = useOpenNotification(close);
   const count = query.data?.unreadCount;
   const announcement = useNewCountAnnouncement(count);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (event: PointerEvent) => {
-      if (!root.current?.contains(event.target as Node)) setOpenOn(null);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpenOn(null);
-        button.current?.focus();
-      }
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
 
   const label = count ? t('notifications.bellLabel', { count }) : t('notifications.bellLabelNone');
   const latest = (query.data?.notifications ?? []).slice(0, BELL_ITEMS);
@@ -187,7 +160,7 @@ export function NotificationBell() {
         aria-expanded={open}
         aria-controls={panelId}
         aria-label={label}
-        onClick={() => setOpenOn(open ? null : pathname)}
+        onClick={() => setOpen(!open)}
       >
         <Bell className="icon" aria-hidden="true" />
         {count ? <span aria-hidden="true">{count > 99 ? '99+' : count}</span> : null}
@@ -225,7 +198,7 @@ export function NotificationBell() {
               {t('notifications.markAllRead')}
             </Button>
           ) : null}
-          <Link to="/notifications" onClick={() => setOpenOn(null)}>
+          <Link to="/notifications" onClick={() => setOpen(false)}>
             {t('notifications.seeAll')}
           </Link>
         </div>

@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useRouterState } from '@tanstack/react-router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { ChevronDown, LogOut, UserRound } from 'lucide-react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/identity';
 import { logout, meQuery, switchOrganisation, updateProfile } from '../modules/identity/api';
 import { Button, useToast } from '../ui';
+import { useDisclosure } from './disclosure';
 import { NotificationBell } from './Notifications';
 import { useMe } from './session';
 
@@ -71,34 +72,9 @@ function UserMenuDisclosure() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
-  const pathname = useRouterState({ select: (state) => state.location.pathname });
-  // Open for the page where it was opened: going to another page closes it.
-  const [openOn, setOpenOn] = useState<string | null>(null);
-  const open = openOn === pathname;
-  const setOpen = (value: boolean) => setOpenOn(value ? pathname : null);
+  const { open, setOpen, root, button } = useDisclosure();
   const panelId = useId();
   const languageLabelId = useId();
-  const root = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (event: PointerEvent) => {
-      if (!root.current?.contains(event.target as Node)) setOpenOn(null);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpenOn(null);
-        button.current?.focus();
-      }
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
 
   const language = useMutation({
     mutationFn: (locale: Me['user']['locale']) => updateProfile({ locale }),

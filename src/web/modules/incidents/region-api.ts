@@ -9,7 +9,7 @@ import {
   createdFeedTokenSchema,
   detectionListResponseSchema,
   feedTokenListSchema,
-  incidentListResponseSchema,
+  regionInboxResponseSchema,
   statsSchema,
   type publishAlertBodySchema,
   type regionFollowUpBodySchema,
@@ -91,7 +91,7 @@ export function parseStatsSearch(search: Record<string, unknown>): StatsSearch {
 export const inboxQuery = (regionId: string, status?: RegionStatus) =>
   queryOptions({
     queryKey: ['incidents', 'region', 'inbox', regionId, status ?? null],
-    queryFn: () => request(incidentListResponseSchema, '/incidents/inbox', { query: { regionId, status } }),
+    queryFn: () => request(regionInboxResponseSchema, '/incidents/inbox', { query: { regionId, status } }),
   });
 
 /** The answer's shape is the server's business: the pages reload what they show. */

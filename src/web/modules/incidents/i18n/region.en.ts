@@ -43,6 +43,7 @@ export const regionEn: typeof regionFr = {
     count_one: '{{count}} declaration.',
     count_many: '{{count}} declarations.',
     count_other: '{{count}} declarations.',
+    newestOnly: 'The {{count}} most recent are shown: filter by follow-up to see the others.',
     caption: 'Declarations received from the region’s establishments',
     columns: {
       incident: 'Incident',

@@ -41,6 +41,7 @@ export const regionFr = {
     count_one: '{{count}} déclaration.',
     count_many: '{{count}} déclarations.',
     count_other: '{{count}} déclarations.',
+    newestOnly: 'Les {{count}} plus récentes sont affichées : filtrez par suivi pour voir les autres.',
     caption: 'Déclarations reçues des établissements de la région',
     columns: {
       incident: 'Incident',

@@ -71,7 +71,10 @@ function Inbox({ regionId, title }: { regionId: string; title: string }) {
           <Spinner />
         ) : (
           <>
-            <p aria-live="polite">{t('incidents.region.inbox.count', { count: rows.length })}</p>
+            <p aria-live="polite">
+              {t('incidents.region.inbox.count', { count: inbox.data.total })}
+              {inbox.data.total > rows.length && <> {t('incidents.region.inbox.newestOnly', { count: rows.length })}</>}
+            </p>
             <Table<IncidentSummary>
               caption={t('incidents.region.inbox.caption')}
               captionHidden
@@ -131,7 +134,7 @@ export function RegionIncidentsHomeCard({ regionId }: { regionId: string }) {
   const { t } = useTranslation();
   const inbox = useQuery(inboxQuery(regionId, 'new'));
   const detections = useQuery(detectionsQuery(regionId));
-  const fresh = inbox.data?.incidents.length ?? 0;
+  const fresh = inbox.data?.total ?? 0;
   const open = (detections.data?.detections ?? []).filter((d) => d.status === 'open').length;
   const error = inbox.error ?? detections.error;
   return (
