@@ -5,6 +5,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/identity';
 import { logout, meQuery, switchOrganisation, updateProfile } from '../modules/identity/api';
+import { forgetSavedLocalDrafts } from '../modules/incidents/draft-store';
 import { Button, useToast } from '../ui';
 import { useDisclosure } from './disclosure';
 import { NotificationBell } from './Notifications';
@@ -84,6 +85,7 @@ function UserMenuDisclosure() {
   const signOut = useMutation({
     mutationFn: logout,
     onSettled: async () => {
+      forgetSavedLocalDrafts(me.user.id);
       queryClient.clear();
       toast(t('topBar.signedOut'));
       await navigate({ to: '/connexion' });

@@ -87,6 +87,17 @@ export function removeLocalIncident(userId: string, incidentId: string) {
   writeAll(userId, all);
 }
 
+/**
+ * At sign-out: forget the copies the server already has, so that a shared workstation keeps no
+ * incident details. Copies not sent yet stay (deleting them would lose what was typed) and go
+ * out at this person's next sign-in on this device.
+ */
+export function forgetSavedLocalDrafts(userId: string) {
+  const all = readAll(userId);
+  for (const [slot, draft] of Object.entries(all)) if (!draft.unsaved) delete all[slot];
+  writeAll(userId, all);
+}
+
 export function newLocalDraft(slot: string, orgId: string, content: DeclarationContent, incident?: { id: string; version: number }): LocalDraft {
   return {
     slot,
