@@ -11,6 +11,7 @@ import { memberships, organisations, users } from '../../platform/tenancy/schema
 import { loadOrg, loadVisibleOrg, type OrgRef } from '../../platform/tenancy/service';
 import { incidentPolicy as policy } from './policy';
 import { alertRecipients, alerts } from './schema';
+import { INCIDENT_LABELS_FR } from '../../../contracts/incidents-labels';
 
 type Severity = (typeof ALERT_SEVERITIES)[number];
 export type AlertRow = typeof alerts.$inferSelect;
@@ -18,13 +19,7 @@ type AlertDetail = z.infer<typeof alertDetailSchema>;
 type ReceivedAlert = z.infer<typeof receivedAlertSchema>;
 
 /** Severity as a nurse reads it, in the subject of the e-mail, the notification and the feed. */
-export const SEVERITY_LABELS: Record<Severity, string> = {
-  info: 'Information',
-  low: 'Faible',
-  medium: 'Moyenne',
-  high: 'Élevée',
-  critical: 'Critique',
-};
+export const SEVERITY_LABELS: Record<Severity, string> = INCIDENT_LABELS_FR.severity;
 
 /** The web app's page of an alert: the link of notifications, e-mails and feed entries. */
 export const alertPath = (id: string) => `/alertes/${id}`;
