@@ -9,10 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { totpAt } from '../../src/server/platform/auth/mfa';
-import { Client } from '../support/app';
 import { PASSWORD } from '../support/world';
-import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, hasFocus, heading, JOURNEY_TIMEOUT_MS, journey, login, see, startE2E } from './support';
+import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, hasFocus, heading, JOURNEY_TIMEOUT_MS, journey, login, see, signInThroughApi, startE2E } from './support';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/ciso-library-sample.yaml');
 
@@ -30,29 +28,6 @@ async function signInAs(page: Page, who: 'rssi' | 'coordRegion') {
   await login(page, e2e.world.users[who].email, PASSWORD);
   await answerMfa(e2e, page, secrets[who]);
   await heading(page, 'Accueil');
-}
-
-/** The API as another person would use it from the app's origin (the server checks Origin). */
-class OriginClient extends Client {
-  constructor(private readonly origin: string) {
-    super(e2e.t.app);
-  }
-  override raw(...[method, url, body, headers = {}]: Parameters<Client['raw']>) {
-    return super.raw(method, url, body, { origin: this.origin, ...headers });
-  }
-}
-
-/** Signs a person in through the API (enrolling two-factor authentication first). */
-async function apiAs(email: string): Promise<Client> {
-  const client = new OriginClient(e2e.baseURL);
-  const login = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
-  assert.equal(login.statusCode, 200, login.body);
-  assert.equal(login.json().mfaEnrollmentRequired, true, login.body);
-  const secret = (await client.post('/api/v1/auth/mfa/enrol')).json().secret as string;
-  const confirm = await client.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(secret, e2e.t.clock.now()) });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  client.refreshCsrf();
-  return client;
 }
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Navigation principale' });
@@ -115,7 +90,7 @@ describe('diagnostic', () => {
       assert.equal(await measure(page, 'Q03').getByLabel('Commentaire').inputValue(), 'Les mots de passe des postes des soignants sont trop courts.');
 
       // The direction saves Q01 meanwhile: the RSSI's next change meets it, and both are shown.
-      const direction = await apiAs(e2e.world.users.direction.email);
+      const direction = (await signInThroughApi(e2e, e2e.world.users.direction.email)).client;
       const assessmentId = assessmentUrl.split('/').pop()!;
       const q1Id = (await measure(page, 'Q01').getAttribute('aria-labelledby'))!.replace(/^measure-|-title$/g, '');
       const theirs = await direction.put(`/api/v1/assessments/${assessmentId}/answers/${q1Id}`, { version: 1, status: 'oui', comment: 'Voir la lettre de mission signée en janvier.' });

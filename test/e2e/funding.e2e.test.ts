@@ -8,24 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { totpAt } from '../../src/server/platform/auth/mfa';
-import { Client } from '../support/app';
 import { PASSWORD } from '../support/world';
-import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, focused, heading, JOURNEY_TIMEOUT_MS, journey, login, see, startE2E } from './support';
+import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, focused, heading, JOURNEY_TIMEOUT_MS, journey, login, see, signInThroughApi, startE2E } from './support';
 
 let e2e: E2E;
 let coordSecret = '';
 let rssiSecret = '';
-
-/** The API as a person would use it from the app's origin (the server checks Origin). */
-class OriginClient extends Client {
-  constructor(private readonly origin: string) {
-    super(e2e.t.app);
-  }
-  override raw(...[method, url, body, headers = {}]: Parameters<Client['raw']>) {
-    return super.raw(method, url, body, { origin: this.origin, ...headers });
-  }
-}
 
 before(async () => {
   e2e = await startE2E();
@@ -33,13 +21,8 @@ before(async () => {
 
   // CH Nord's RSSI, through the API: enrols two-factor authentication, answers and submits a
   // diagnostic on the référentiel, so that « Se situer » has his scores.
-  const rssi = new OriginClient(e2e.baseURL);
-  const signIn = await rssi.post('/api/v1/auth/login', { email: e2e.world.users.rssi.email, password: PASSWORD });
-  assert.equal(signIn.statusCode, 200, signIn.body);
-  rssiSecret = (await rssi.post('/api/v1/auth/mfa/enrol')).json().secret as string;
-  const confirm = await rssi.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(rssiSecret, e2e.t.clock.now()) });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  rssi.refreshCsrf();
+  const { client: rssi, secret } = await signInThroughApi(e2e, e2e.world.users.rssi.email);
+  rssiSecret = secret;
   const frameworks = (await rssi.get('/api/v1/frameworks')).json().frameworks as { id: string; kind: string }[];
   const referentiel = frameworks.find((f) => f.kind === 'referentiel');
   assert.ok(referentiel, 'a référentiel framework is present in test databases');

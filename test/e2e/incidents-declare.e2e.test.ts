@@ -11,10 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import type { Page, Route } from 'playwright-core';
 import { incidents } from '../../src/server/modules/incidents/schema';
-import { totpAt } from '../../src/server/platform/auth/mfa';
-import { Client } from '../support/app';
 import { PASSWORD } from '../support/world';
-import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, hasFocus, heading, JOURNEY_TIMEOUT_MS, journey, login, see, startE2E } from './support';
+import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, hasFocus, heading, JOURNEY_TIMEOUT_MS, journey, login, see, signInThroughApi, startE2E } from './support';
 
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
 const TITLE = 'Rançongiciel sur les serveurs du laboratoire';
@@ -58,24 +56,6 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what:
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`waited in vain for ${what}`);
-}
-
-/** The API as another person would use it from the app's origin (two-factor authentication enrolled on the way). */
-async function apiAs(email: string): Promise<Client> {
-  class OriginClient extends Client {
-    override raw(...[method, url, body, headers = {}]: Parameters<Client['raw']>) {
-      return super.raw(method, url, body, { origin: e2e.baseURL, ...headers });
-    }
-  }
-  const client = new OriginClient(e2e.t.app);
-  const login = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
-  assert.equal(login.statusCode, 200, login.body);
-  const enrol = await client.post('/api/v1/auth/mfa/enrol');
-  assert.equal(enrol.statusCode, 200, enrol.body);
-  const confirm = await client.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(enrol.json().secret as string, e2e.t.clock.now()) });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  client.refreshCsrf();
-  return client;
 }
 
 const obligation = (page: Page, label: string) => page.locator('li.obligation').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
@@ -269,7 +249,7 @@ describe('incident declaration', () => {
       assert.ok(draft, 'the draft is on the server');
 
       // The direction saves the same draft from another device.
-      const direction = await apiAs(e2e.world.users.direction.email);
+      const direction = (await signInThroughApi(e2e, e2e.world.users.direction.email)).client;
       const other = await direction.put(`/api/v1/incidents/${draft.id}/draft`, { version: draft.version, content: { title: 'Hameçonnage : messagerie du secrétariat' } });
       assert.equal(other.statusCode, 200, other.body);
 

@@ -10,11 +10,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { totpAt } from '../../src/server/platform/auth/mfa';
-import { Client } from '../support/app';
+import type { Client } from '../support/app';
 import { declareIncident } from '../support/incidents';
 import { PASSWORD } from '../support/world';
-import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, heading, JOURNEY_TIMEOUT_MS, journey, login, see, startE2E } from './support';
+import { answerMfa, checkA11y, type E2E, enrolMfaThroughApi, heading, JOURNEY_TIMEOUT_MS, journey, login, see, signInThroughApi, startE2E } from './support';
 
 type Who = 'rssi' | 'direction' | 'ehpadRssi' | 'coordRegion';
 
@@ -24,28 +23,10 @@ const clients: Partial<Record<Who, Client>> = {};
 let incidentId = '';
 const TITLE = 'Rançongiciel sur les serveurs du laboratoire';
 
-/** The API as another person would use it from the app's origin (the server checks Origin). */
-class OriginClient extends Client {
-  constructor(private readonly origin: string) {
-    super(e2e.t.app);
-  }
-  override raw(...[method, url, body, headers = {}]: Parameters<Client['raw']>) {
-    return super.raw(method, url, body, { origin: this.origin, ...headers });
-  }
-}
-
-/** Signs a person in through the API, enrolling two-factor authentication; keeps the session and the secret. */
+/** Signs a person in through the API (enrolling two-factor authentication); keeps the session and the secret. */
 async function apiAs(who: Who): Promise<Client> {
-  const client = new OriginClient(e2e.baseURL);
-  const res = await client.post('/api/v1/auth/login', { email: e2e.world.users[who].email, password: PASSWORD });
-  assert.equal(res.statusCode, 200, res.body);
-  assert.equal(res.json().mfaEnrollmentRequired, true, res.body);
-  const secret = (await client.post('/api/v1/auth/mfa/enrol')).json().secret as string;
-  const confirm = await client.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(secret, e2e.t.clock.now()) });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  client.refreshCsrf();
-  secrets[who] = secret;
-  clients[who] = client;
+  const { client, secret } = await signInThroughApi(e2e, e2e.world.users[who].email);
+  [clients[who], secrets[who]] = [client, secret];
   return client;
 }
 

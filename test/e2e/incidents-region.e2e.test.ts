@@ -10,35 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { totpAt } from '../../src/server/platform/auth/mfa';
-import { Client } from '../support/app';
 import { declareIncident } from '../support/incidents';
 import { PASSWORD } from '../support/world';
-import { answerMfa, checkA11y, type E2E, heading, JOURNEY_TIMEOUT_MS, journey, login, mainText, see, startE2E } from './support';
+import { answerMfa, checkA11y, type E2E, heading, JOURNEY_TIMEOUT_MS, journey, login, mainText, see, signInThroughApi, startE2E } from './support';
 
 let e2e: E2E;
-
-/** The API as a person would use it from the app's origin (the server checks Origin). */
-class OriginClient extends Client {
-  constructor(private readonly origin: string) {
-    super(e2e.t.app);
-  }
-  override raw(...[method, url, body, headers = {}]: Parameters<Client['raw']>) {
-    return super.raw(method, url, body, { origin: this.origin, ...headers });
-  }
-}
-
-/** Signs a person in through the API, enrolling two-factor authentication; returns the session and the secret. */
-async function apiAs(email: string): Promise<{ client: Client; secret: string }> {
-  const client = new OriginClient(e2e.baseURL);
-  const signIn = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
-  assert.equal(signIn.statusCode, 200, signIn.body);
-  const secret = (await client.post('/api/v1/auth/mfa/enrol')).json().secret as string;
-  const confirm = await client.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(secret, e2e.t.clock.now()) });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  client.refreshCsrf();
-  return { client, secret };
-}
 
 const daysAgo = (days: number) => new Date(e2e.t.clock.now().getTime() - days * 86_400_000).toISOString();
 
@@ -50,10 +26,10 @@ let hospitalIncidentId = '';
 
 before(async () => {
   e2e = await startE2E();
-  const rssi = await apiAs(e2e.world.users.rssi.email);
+  const rssi = await signInThroughApi(e2e, e2e.world.users.rssi.email);
   secrets.rssi = rssi.secret;
-  const ehpad = await apiAs(e2e.world.users.ehpadRssi.email);
-  secrets.coordRegion = (await apiAs(e2e.world.users.coordRegion.email)).secret;
+  const ehpad = await signInThroughApi(e2e, e2e.world.users.ehpadRssi.email);
+  secrets.coordRegion = (await signInThroughApi(e2e, e2e.world.users.coordRegion.email)).secret;
   // Two ransomware declarations of the region, two days apart: Hygie detects a campaign.
   const hospital = await declareIncident(rssi.client, e2e.world.orgs.hospital, { title: HOSPITAL_TITLE, discoveredAt: daysAgo(3), supportRequested: true });
   hospitalIncidentId = hospital.incident.id;

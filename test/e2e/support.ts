@@ -16,6 +16,7 @@ import { PASSWORD } from '../support/world';
 import { seedWorld, type World } from '../support/world';
 import { totpAt } from '../../src/server/platform/auth/mfa';
 import { mails } from '../../src/server/platform/mail/schema';
+import { seedDemo } from '../../src/server/demo/seed';
 import { WEB_DIR } from '../../src/server/app';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,6 +48,20 @@ async function freePort(): Promise<number> {
 
 /** The app on a free port with the seeded world, and a headless Chromium. */
 export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
+  return launch(env, (t) => seedWorld(t.platform.db));
+}
+
+/** A browser session on the app with something else than the world in it (see startDemoE2E). */
+export type E2EApp = Omit<E2E, 'world'>;
+
+/** The app in demo mode with the demo data, as `npm start` serves it (no world), and a headless Chromium. */
+export async function startDemoE2E(): Promise<E2EApp> {
+  return launch({ HYGIE_DEMO: 'on' }, async (t) => {
+    if (!(await seedDemo(t.platform.db, t.clock.now()))) throw new Error('the demo data was not loaded');
+  });
+}
+
+async function launch<S>(env: Record<string, string>, seed: (t: TestApp) => Promise<S>): Promise<Omit<E2E, 'world'> & { world: S }> {
   if (!existsSync(path.join(WEB_DIR, 'index.html'))) {
     throw new Error(`${WEB_DIR} is missing: build the web app first (npx vite build, or npm run test:e2e)`);
   }
@@ -55,7 +70,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
   const t = await createTestApp({ env: { PUBLIC_URL: baseURL, ...env } });
   let browser: Browser | undefined;
   try {
-    const world = await seedWorld(t.platform.db);
+    const world = await seed(t);
     await t.app.listen({ port, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -120,7 +135,7 @@ export interface Journey {
  * uncaught page error, CSP violation or server error, and lists the console errors and
  * failed requests seen; keeps a screenshot of each page when the journey fails.
  */
-export async function journey(e2e: E2E, name: string, run: (page: Page, journey: Journey) => Promise<void>, options: JourneyOptions = {}): Promise<void> {
+export async function journey(e2e: E2EApp, name: string, run: (page: Page, journey: Journey) => Promise<void>, options: JourneyOptions = {}): Promise<void> {
   const problems: Problems = { fatal: [], notes: [] };
   const contexts: BrowserContext[] = [];
   const open = async (opts: JourneyOptions = options): Promise<Page> => {
@@ -313,10 +328,11 @@ class OriginClient extends Client {
 }
 
 /**
- * Sets up two-factor authentication for a person through the API, as if done earlier in the
- * browser (auth.e2e.test.ts covers the pages), and returns the TOTP secret.
+ * Signs a person in through the API from the app's origin, enrolling two-factor
+ * authentication on the way (auth.e2e.test.ts covers the pages), and keeps the session open:
+ * returns the signed-in client, with a fresh CSRF token, and the TOTP secret.
  */
-export async function enrolMfaThroughApi(e2e: E2E, email: string, password = PASSWORD): Promise<string> {
+export async function signInThroughApi(e2e: E2E, email: string, password = PASSWORD): Promise<{ client: Client; secret: string }> {
   const client = new OriginClient(e2e.t.app, e2e.baseURL);
   const login = await client.post('/api/v1/auth/login', { email, password });
   if (login.statusCode !== 200 || !login.json().mfaEnrollmentRequired) throw new Error(`login of ${email} for enrolment: ${login.statusCode} ${login.body}`);
@@ -326,6 +342,16 @@ export async function enrolMfaThroughApi(e2e: E2E, email: string, password = PAS
   const confirm = await client.post('/api/v1/auth/mfa/enrol/confirm', { code: totpAt(secret, e2e.t.clock.now()) });
   if (confirm.statusCode !== 200) throw new Error(`enrolment of ${email}: ${confirm.statusCode} ${confirm.body}`);
   client.refreshCsrf();
-  await client.post('/api/v1/auth/logout');
+  return { client, secret };
+}
+
+/**
+ * Sets up two-factor authentication for a person through the API, as if done earlier in the
+ * browser, signs out, and returns the TOTP secret.
+ */
+export async function enrolMfaThroughApi(e2e: E2E, email: string, password = PASSWORD): Promise<string> {
+  const { client, secret } = await signInThroughApi(e2e, email, password);
+  const logout = await client.post('/api/v1/auth/logout');
+  if (logout.statusCode >= 400) throw new Error(`logout of ${email}: ${logout.statusCode} ${logout.body}`);
   return secret;
 }

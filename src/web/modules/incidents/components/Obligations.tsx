@@ -27,9 +27,11 @@ export function Obligations({ detail, editable }: { detail: IncidentDetail; edit
     );
   }
   if (detail.obligations.length === 0) return <p>{t('incidents.declare.obligations.none')}</p>;
+  // What is still to do comes first, nearest deadline first; then what is done or does not apply.
+  const ordered = [...detail.obligations.filter((o) => o.status === 'pending'), ...detail.obligations.filter((o) => o.status !== 'pending')];
   return (
     <ul className="obligations">
-      {detail.obligations.map((obligation) => (
+      {ordered.map((obligation) => (
         <ObligationItem key={obligation.id} incidentId={detail.incident.id} obligation={obligation} now={now} editable={editable && !closed} />
       ))}
     </ul>
