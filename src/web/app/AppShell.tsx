@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, Outlet, useRouterState } from '@tanstack/react-router';
+import { Link, Outlet, useRouterState, type LinkProps } from '@tanstack/react-router';
 import { Menu, TriangleAlert } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,175 +16,112 @@ import { Footer, MAIN_ID, PublicFrame, SkipLink } from './Frame';
 import { isManager, MeContext } from './session';
 import { OrgSwitcher, UserMenu } from './TopBar';
 
+interface NavItem {
+  to: LinkProps['to'];
+  label: string;
+  /** Marked as the current page on this address only, not below it. */
+  exact?: boolean;
+}
+
+function NavLink({ item }: { item: NavItem }) {
+  return (
+    <li>
+      <Link to={item.to} activeOptions={item.exact ? { exact: true } : undefined} className="sidenav__link">
+        {item.label}
+      </Link>
+    </li>
+  );
+}
+
+/** A titled group of links; the list is named by its title for screen readers. */
+function NavGroup({ id, label, items }: { id: string; label: string; items: (NavItem | false)[] }) {
+  return (
+    <li>
+      <span id={id} className="sidenav__group">
+        {label}
+      </span>
+      <ul className="sidenav__list" aria-labelledby={id}>
+        {items.filter((i): i is NavItem => i !== false).map((item) => (
+          <NavLink key={String(item.to)} item={item} />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** The capabilities the person may use in the active organisation, and nothing else. */
 function SideNav({ me, open }: { me: Me; open: boolean }) {
   const { t } = useTranslation();
   const manager = isManager(me);
+  const region = activeRegionId(me);
   return (
     <nav id="navigation" className={open ? 'sidenav sidenav--open' : 'sidenav'} aria-label={t('nav.label')}>
       <ul className="sidenav__list">
-        <li>
-          <Link to="/" activeOptions={{ exact: true }} className="sidenav__link">
-            {t('nav.home')}
-          </Link>
-        </li>
+        <NavLink item={{ to: '/', label: t('nav.home'), exact: true }} />
         {seesDiagnostic(me) && (
-          <li>
-            <span id="nav-diagnostic" className="sidenav__group">
-              {t('assessment.nav.group')}
-            </span>
-            <ul className="sidenav__list" aria-labelledby="nav-diagnostic">
-              <li>
-                <Link to="/diagnostic" activeOptions={{ exact: true }} className="sidenav__link">
-                  {t('assessment.nav.assessments')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/diagnostic/plan" className="sidenav__link">
-                  {t('assessment.nav.plan')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/diagnostic/referentiels" className="sidenav__link">
-                  {t('assessment.nav.frameworks')}
-                </Link>
-              </li>
-            </ul>
-          </li>
+          <NavGroup
+            id="nav-diagnostic"
+            label={t('assessment.nav.group')}
+            items={[
+              { to: '/diagnostic', label: t('assessment.nav.assessments'), exact: true },
+              { to: '/diagnostic/plan', label: t('assessment.nav.plan') },
+              { to: '/diagnostic/referentiels', label: t('assessment.nav.frameworks') },
+            ]}
+          />
         )}
-        {/* --- Incidents (signalement & alertes): one link per area, added inside this group --- */}
-        {seesIncidents(me) && (
-          <li>
-            <span id="nav-incidents" className="sidenav__group">
-              {t('incidents.declare.nav.group')}
-            </span>
-            <ul className="sidenav__list" aria-labelledby="nav-incidents">
-              <li>
-                <Link to="/incidents" activeOptions={{ exact: true }} className="sidenav__link">
-                  {t('incidents.declare.nav.incidents')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/incidents/indicateurs-partages" className="sidenav__link">
-                  {t('incidents.follow.nav.shared')}
-                </Link>
-              </li>
-              {!activeRegionId(me) && receivesAlerts(me) && (
-                <li>
-                  <Link to="/alertes" className="sidenav__link">
-                    {t('incidents.region.nav.alerts')}
-                  </Link>
-                </li>
-              )}
-              {!activeRegionId(me) && readsStats(me) && (
-                <li>
-                  <Link to="/incidents/statistiques" className="sidenav__link">
-                    {t('incidents.region.nav.stats')}
-                  </Link>
-                </li>
-              )}
-            </ul>
-          </li>
+        {seesIncidents(me) && !region && (
+          <NavGroup
+            id="nav-incidents"
+            label={t('incidents.declare.nav.group')}
+            items={[
+              { to: '/incidents', label: t('incidents.declare.nav.incidents'), exact: true },
+              { to: '/incidents/indicateurs-partages', label: t('incidents.follow.nav.shared') },
+              receivesAlerts(me) && { to: '/alertes', label: t('incidents.region.nav.alerts') },
+              readsStats(me) && { to: '/incidents/statistiques', label: t('incidents.region.nav.stats') },
+            ]}
+          />
         )}
-        {/* --- end of Incidents --- */}
-        {activeRegionId(me) && (
-          <li>
-            <span id="nav-incidents-region" className="sidenav__group">
-              {t('incidents.region.nav.group')}
-            </span>
-            <ul className="sidenav__list" aria-labelledby="nav-incidents-region">
-              <li>
-                <Link to="/region/incidents" activeOptions={{ exact: true }} className="sidenav__link">
-                  {t('incidents.region.nav.inbox')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/region/incidents/campagnes" className="sidenav__link">
-                  {t('incidents.region.nav.detections')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/alertes" className="sidenav__link">
-                  {t('incidents.region.nav.alerts')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/incidents/statistiques" className="sidenav__link">
-                  {t('incidents.region.nav.stats')}
-                </Link>
-              </li>
-            </ul>
-          </li>
+        {region && (
+          <NavGroup
+            id="nav-incidents-region"
+            label={t('incidents.region.nav.group')}
+            items={[
+              { to: '/region/incidents', label: t('incidents.region.nav.inbox'), exact: true },
+              { to: '/region/incidents/campagnes', label: t('incidents.region.nav.detections') },
+              { to: '/incidents/indicateurs-partages', label: t('incidents.follow.nav.shared') },
+              { to: '/alertes', label: t('incidents.region.nav.alerts') },
+              { to: '/incidents/statistiques', label: t('incidents.region.nav.stats') },
+            ]}
+          />
         )}
         {seesRegion(me) && (
-          <li>
-            <span id="nav-region" className="sidenav__group">
-              {t('region.nav.group')}
-            </span>
-            <ul className="sidenav__list" aria-labelledby="nav-region">
-              <li>
-                <Link to="/pilotage/campagnes" className="sidenav__link">
-                  {t('region.nav.campaigns')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/pilotage/financements" className="sidenav__link">
-                  {t('region.nav.funding')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/pilotage/observatoire" className="sidenav__link">
-                  {t('region.nav.observatory')}
-                </Link>
-              </li>
-            </ul>
-          </li>
+          <NavGroup
+            id="nav-region"
+            label={t('region.nav.group')}
+            items={[
+              { to: '/pilotage/campagnes', label: t('region.nav.campaigns') },
+              { to: '/pilotage/financements', label: t('region.nav.funding') },
+              { to: '/pilotage/observatoire', label: t('region.nav.observatory') },
+            ]}
+          />
         )}
         {!seesRegion(me) && isEstablishmentLead(me) && (
           <>
-            <li>
-              <Link to="/pilotage/financements" className="sidenav__link">
-                {t('region.nav.funding')}
-              </Link>
-            </li>
-            <li>
-              <Link to="/pilotage/observatoire" className="sidenav__link">
-                {t('region.nav.benchmark')}
-              </Link>
-            </li>
+            <NavLink item={{ to: '/pilotage/financements', label: t('region.nav.funding') }} />
+            <NavLink item={{ to: '/pilotage/observatoire', label: t('region.nav.benchmark') }} />
           </>
         )}
+        {manager && <NavLink item={{ to: '/journal', label: t('nav.audit') }} />}
         {manager && (
-          <li>
-            <Link to="/journal" className="sidenav__link">
-              {t('nav.audit')}
-            </Link>
-          </li>
-        )}
-        {manager && (
-          <li>
-            <span id="nav-administration" className="sidenav__group">
-              {t('nav.administration')}
-            </span>
-            <ul className="sidenav__list" aria-labelledby="nav-administration">
-              <li>
-                <Link to="/administration/utilisateurs" className="sidenav__link">
-                  {t('nav.users')}
-                </Link>
-              </li>
-              <li>
-                <Link to="/administration/organisations" className="sidenav__link">
-                  {t('nav.organisations')}
-                </Link>
-              </li>
-              {me.user.platformAdmin && (
-                <li>
-                  <Link to="/administration/courriels" className="sidenav__link">
-                    {t('nav.mails')}
-                  </Link>
-                </li>
-              )}
-            </ul>
-          </li>
+          <NavGroup
+            id="nav-administration"
+            label={t('nav.administration')}
+            items={[
+              { to: '/administration/utilisateurs', label: t('nav.users') },
+              { to: '/administration/organisations', label: t('nav.organisations') },
+              me.user.platformAdmin && { to: '/administration/courriels', label: t('nav.mails') },
+            ]}
+          />
         )}
       </ul>
     </nav>
