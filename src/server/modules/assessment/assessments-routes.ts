@@ -21,18 +21,13 @@ import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { invalidField } from '../../platform/http/errors';
 import { assessmentPolicy } from './policy';
 import { AssessmentService } from './service';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['assessment'];
 const id = z.uuid({ message: 'Identifiant invalide.' });
 const idParams = z.object({ id });
 const answerParams = z.object({ id, nodeId: id });
 const evidenceParams = z.object({ id, evidenceId: id });
-
-/** `filename="…"` for old clients (ASCII only) and `filename*=` for the real name (RFC 6266). */
-function attachment(fileName: string): string {
-  const ascii = fileName.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'preuve';
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
 
 /** Assessments: each route declares its access, validates with the shared contract, calls one service method. */
 export async function assessmentsRoutes(app: FastifyInstance, { platform }: { platform: Platform }) {

@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/context';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { FrameworkService } from './frameworks';
 import { assessmentPolicy } from './policy';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['assessment'];
 const idParams = z.object({ id: z.uuid({ message: 'Identifiant invalide.' }) });
@@ -51,7 +52,7 @@ export async function frameworkRoutes(app: FastifyInstance, { platform }: { plat
     schema: { tags, summary: 'Exporter un référentiel au format CISO Assistant (YAML)', params: idParams },
     handler: async (request, reply) => {
       const { filename, text } = await service.export(actorOf(request), request.params.id);
-      return reply.header('content-type', 'application/yaml; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
+      return reply.header('content-type', 'application/yaml; charset=utf-8').header('content-disposition', attachment(filename)).send(text);
     },
   });
 }

@@ -26,6 +26,7 @@ import type { Platform } from '../../platform/context';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { assessmentPolicy } from './policy';
 import { RegionService } from './region';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['assessment'];
 const idParams = z.object({ id: z.uuid({ message: 'Identifiant invalide.' }) });
@@ -108,7 +109,7 @@ export async function regionRoutes(app: FastifyInstance, { platform }: { platfor
       const { filename, rows } = await region.observatoryCsv(actorOf(request), metaOf(request), request.query);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('content-disposition', attachment(filename))
         .send(stringify(rows, { delimiter: ';', bom: true }));
     },
   });

@@ -5,6 +5,7 @@ import type { Platform } from '../../platform/context';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { assessmentPolicy } from './policy';
 import { ReportService, type ReportFile } from './report';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['assessment'];
 const idParams = z.object({ id: z.uuid({ message: 'Identifiant invalide.' }) });
@@ -13,7 +14,7 @@ const idParams = z.object({ id: z.uuid({ message: 'Identifiant invalide.' }) });
 function send(reply: FastifyReply, file: ReportFile) {
   return reply
     .header('content-type', file.contentType)
-    .header('content-disposition', `attachment; filename="${file.fileName}"`)
+    .header('content-disposition', attachment(file.fileName))
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
     .send(file.data);

@@ -6,13 +6,14 @@ import type { Platform } from '../../platform/context';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { IncidentExportService } from './export';
 import { incidentPolicy } from './policy';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['incidents'];
 const idParams = z.object({ id: z.uuid({ message: 'Identifiant invalide.' }) });
 
 /** Downloads: an ASCII file name built by the service from the reference and the day, never cached nor sniffed. */
 const download = (fileName: string) => ({
-  'content-disposition': `attachment; filename="${fileName}"`,
+  'content-disposition': attachment(fileName),
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 });

@@ -22,16 +22,11 @@ import { readUpload } from '../../platform/files/upload';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { FollowUpService } from './followup';
 import { incidentPolicy } from './policy';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['incidents'];
 const id = z.uuid({ message: 'Identifiant invalide.' });
 const idParams = z.object({ id });
-
-/** `filename="…"` for old clients (ASCII only) and `filename*=` for the real name (RFC 6266). */
-function attachment(fileName: string): string {
-  const ascii = fileName.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'piece-jointe';
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
 
 /** Follow-up of an incident: each route declares its access, validates with the shared contract, calls one service method. */
 export async function followUpRoutes(app: FastifyInstance, { platform }: { platform: Platform }) {

@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/context';
 import { actorOf, metaOf, policyAccess } from '../../platform/http/access';
 import { incidentPolicy } from './policy';
 import { IncidentStatsService } from './stats';
+import { attachment } from '../../platform/http/download';
 
 const tags = ['incidents'];
 
@@ -32,7 +33,7 @@ export async function incidentStatsRoutes(app: FastifyInstance, { platform }: { 
       const { filename, rows } = await service.csv(actorOf(request), metaOf(request), request.query);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('content-disposition', attachment(filename))
         .send(stringify(rows, { delimiter: ';', bom: true }));
     },
   });

@@ -10,6 +10,7 @@ import { invalidField } from '../http/errors';
 import { loadVisibleOrg, subtreeIds } from '../tenancy/service';
 import { auditPolicy } from './policy';
 import { iterateAudit, listAudit, verifyAuditChain, type AuditFilter } from './service';
+import { attachment } from '../http/download';
 
 const tags = ['audit'];
 const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
@@ -69,7 +70,7 @@ export async function auditRoutes(app: FastifyInstance, { platform }: { platform
       })();
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="journal-audit-hygie.csv"`)
+        .header('content-disposition', attachment('journal-audit-hygie.csv'))
         .send(csv);
     },
   });
