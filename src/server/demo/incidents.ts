@@ -2,12 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DeclarationContent, IndicatorType, Nis2Category, ObligationKind, Tlp } from '../../contracts/incidents';
 import { SEVERITY_LABELS, alertPath } from '../modules/incidents/alerts';
-import { detectAround } from '../modules/incidents/detection';
+import { detectAround, type DetectionDeps } from '../modules/incidents/detection';
 import { normaliseIndicator } from '../modules/incidents/indicators';
 import { OBLIGATION_LABELS, frenchDateTime, syncObligations } from '../modules/incidents/obligations';
 import { alertRecipients, alerts, incidents, indicators, nis2Settings, obligations, revisions, tasks, timeline } from '../modules/incidents/schema';
 import { changedFields } from '../modules/incidents/service';
-import type { Platform } from '../platform/context';
 import type { Db } from '../platform/db/client';
 import { writeNotifications, type NewNotification } from '../platform/notifications/service';
 import { notifications } from '../platform/notifications/schema';
@@ -60,14 +59,13 @@ const REGION_TEXT: Record<RegionFollowUp, string> = {
  * transaction (campaign detection): its clock is the moment of the event replayed, its
  * notifications land in the transaction, and no e-mail of the demo's past is sent.
  */
-function replayPlatform(at: Date): Platform {
-  const platform = {
+function replayPlatform(at: Date): DetectionDeps {
+  return {
     clock: { now: () => at },
     config: { publicUrl: '' },
     notify: (tx: Db, items: NewNotification[]) => writeNotifications(tx, items, at),
-    mail: { enqueue: async () => randomUUID(), dispatch: async () => {} },
+    mail: { enqueue: async () => randomUUID() },
   };
-  return platform as unknown as Platform;
 }
 
 /**

@@ -13,6 +13,9 @@ const DAY = 86_400_000;
 /** Incident types in French, for the region's messages and exports. */
 export const TYPE_LABELS: Record<IncidentType, string> = INCIDENT_LABELS_FR.type;
 
+/** What detection needs of the platform: the time, in-app notifications and the mail outbox. */
+export type DetectionDeps = Pick<Platform, 'clock' | 'notify'> & { mail: Pick<Platform['mail'], 'enqueue'>; config: Pick<Platform['config'], 'publicUrl'> };
+
 interface Candidate {
   kind: 'indicator' | 'type';
   key: string;
@@ -27,7 +30,7 @@ interface Candidate {
  * campaign, or a new establishment joining one, alerts the region's coordinators (in the
  * app and by e-mail). Returns the mails to dispatch once the caller's transaction commits.
  */
-export async function detectAround(platform: Platform, tx: Db, incidentId: string): Promise<string[]> {
+export async function detectAround(platform: DetectionDeps, tx: Db, incidentId: string): Promise<string[]> {
   const [incident] = await tx
     .select({ id: incidents.id, regionId: incidents.regionId, type: incidents.type, status: incidents.status, at: sql<Date>`coalesce(${incidents.discoveredAt}, ${incidents.declaredAt})`.mapWith((v) => new Date(v)) })
     .from(incidents)
